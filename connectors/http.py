@@ -1,0 +1,130 @@
+"""The HTTP plumbing every connector shares: one JSON GET, its errors and its retries.
+
+Library exceptions are translated here, at the boundary, into ``connectors.errors``;
+nothing above this module sees an ``httpx`` exception.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from connectors.errors import (
+    AuthenticationFailed,
+    BadResponse,
+    ClientRequestError,
+    RateLimited,
+    UpstreamUnavailable,
+)
+from connectors.retry import RetryPolicy
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+"""Every outbound call has an explicit timeout; a client built by syncd uses this."""
+
+AUTH_BACKOFF = timedelta(minutes=15)
+
+ResponseObserver = Callable[[str], None]
+"""Called once per HTTP exchange with the status code, or "error" when none came."""
+
+
+def parse_retry_after(value: str | None, *, now: float) -> timedelta | None:
+    """Retry-After as seconds or as an HTTP date, relative to ``now`` (epoch seconds)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(timedelta(0), when - datetime.fromtimestamp(now, UTC))
+
+
+@dataclass
+class JsonGetter:
+    """GETs JSON envelopes from one platform, with retries and error translation.
+
+    Also remembers an authentication failure: until ``auth_backoff`` has passed it
+    raises the same error again without asking the platform.
+    """
+
+    client: httpx.Client
+    headers: Mapping[str, str]
+    retry: RetryPolicy
+    observe: ResponseObserver | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    auth_backoff: timedelta = AUTH_BACKOFF
+    _auth_failure: AuthenticationFailed | None = None
+
+    def get(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
+        """The JSON body of a 2xx answer, after retrying what is worth retrying."""
+        self._refuse_while_auth_backoff()
+        what = f"GET {url}"
+        for attempt in self.retry.retrying(what=what, sleep=self.sleep):
+            with attempt:
+                return self._get_once(url, params)
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    def _refuse_while_auth_backoff(self) -> None:
+        failure = self._auth_failure
+        if failure is not None:
+            if self.clock() < failure.retry_at:
+                raise failure
+            self._auth_failure = None
+
+    def _get_once(self, url: str, params: Mapping[str, str | int] | None) -> Any:
+        try:
+            response = self.client.get(url, params=params, headers=self.headers)
+            body = response.read()
+        except httpx.TimeoutException as exc:
+            self._observe("error")
+            raise UpstreamUnavailable(f"timed out: {exc!r}") from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            # Connection refused or reset, and bodies cut short mid-transfer.
+            self._observe("error")
+            raise UpstreamUnavailable(f"transport failed: {exc!r}") from exc
+        status = response.status_code
+        self._observe(str(status))
+        if status >= 400:
+            self._raise_for_status(response)
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            snippet = body[:80].decode("utf-8", "replace")
+            raise BadResponse(
+                f"body is not JSON ({exc}); starts {snippet!r}", status_code=status
+            ) from exc
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        reason = f"HTTP {status} from {response.request.url.copy_with(query=None)}"
+        if status in (401, 403):
+            failure = AuthenticationFailed(
+                f"{reason}: the API key or token was refused; not retrying for "
+                f"{self.auth_backoff} or until the configuration changes",
+                status_code=status,
+                retry_at=self.clock() + self.auth_backoff.total_seconds(),
+            )
+            self._auth_failure = failure
+            raise failure
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock())
+            raise RateLimited(f"{reason}: rate limited", retry_after=retry_after)
+        if status >= 500:
+            raise UpstreamUnavailable(reason, status_code=status)
+        raise ClientRequestError(reason, status_code=status)
+
+    def _observe(self, code: str) -> None:
+        if self.observe is not None:
+            self.observe(code)

@@ -1,0 +1,421 @@
+"""The simulated platform's data: complaints that arrive and progress over time.
+
+The whole world is scripted from a seed when it is made: every complaint's arrival
+and every later step (verification, disposition, Bukan Wewenang transfers,
+postponements, followups, reporter replies, completion, archive) has an instant, some
+in the past and some still to come. What the platform shows at any moment is what
+has happened by then, so the world progresses with its clock and nothing else.
+Faults may add writes on top (updates during paging, late writes), and some records
+are deliberately malformed, as some complaints are removed upstream.
+
+``truth()`` says, in connector records, exactly what a perfect mirror holds now.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from connectors.records import (
+    CanonicalStatus,
+    ComplaintDetail,
+    ComplaintSummary,
+    Followup,
+    InstitutionRef,
+    Status,
+    StatusLogEntry,
+)
+from connectors.simulator import vocabulary as v
+
+DAY = 86_400
+FIRST_ID = 1_000_001
+MALFORMATIONS = ("missing_field", "impossible_date", "wrong_type", "bad_followup")
+_INSTITUTION_NAMES = {i: name for i, name, _ in v.INSTITUTIONS}
+_CANONICAL = {  # the contract's default mapping, spelled out again on purpose
+    0: CanonicalStatus.SUBMITTED,
+    1: CanonicalStatus.VERIFIED,
+    2: CanonicalStatus.DISPOSITIONED,
+    3: CanonicalStatus.FOLLOWED_UP,
+    4: CanonicalStatus.COMPLETED,
+    5: CanonicalStatus.ARCHIVED,
+    6: CanonicalStatus.REJECTED,
+    7: CanonicalStatus.POSTPONED,
+}
+
+
+@dataclass(slots=True)
+class SimLog:
+    id: int
+    at: int
+    status_old: int | None
+    status_new: int
+    inst_from: int | None
+    inst_to: int | None
+    content: str
+
+
+@dataclass(slots=True)
+class SimFollowup:
+    id: int
+    at: int
+    inst_from: int | None
+    is_reporter: bool
+    content: str
+
+
+@dataclass(slots=True)
+class SimComplaint:
+    id: int
+    created_at: int
+    classification: str
+    category: str
+    title: str
+    content: str
+    location: str
+    incident_date: str
+    is_secret: bool
+    is_anonymous: bool
+    logs: list[SimLog]
+    followups: list[SimFollowup]
+    removed_at: int | None = None
+    malformed: str | None = None
+    updated_at: int = 0
+    listed: bool = False
+    extra_ids: int = 0
+
+    @property
+    def tracking_id(self) -> str:
+        return f"LAP{self.id:09d}"
+
+    def visible_logs(self, now: int) -> list[SimLog]:
+        return [log for log in self.logs if log.at <= now]
+
+    def visible_followups(self, now: int) -> list[SimFollowup]:
+        return [f for f in self.followups if f.at <= now]
+
+    def status(self, now: int) -> int:
+        logs = self.visible_logs(now)
+        return logs[-1].status_new if logs else 0
+
+    def holder(self, now: int) -> int | None:
+        for log in reversed(self.visible_logs(now)):
+            if log.inst_to is not None:
+                return log.inst_to
+        return None
+
+    def is_malformed(self, now: int) -> bool:
+        """Whether the platform serves this complaint broken at ``now``."""
+        if self.malformed == "bad_followup":
+            return bool(self.visible_followups(now))
+        return self.malformed is not None
+
+    def instants(self) -> list[int]:
+        moments = [self.created_at, *(x.at for x in self.logs), *(f.at for f in self.followups)]
+        if self.removed_at is not None:
+            moments.append(self.removed_at)
+        return sorted(set(moments))
+
+
+@dataclass
+class WorldSettings:
+    complaints: int = 1000
+    seed: int = 1
+    history_days: int = 120
+    """``complaints`` arrived over this many days before the start …"""
+    future_days: int = 30
+    """… and more keep arriving, at the same rate, for this many days after it."""
+    malformed_rate: float = 0.0
+    vanish_rate: float = 0.0
+    same_second: int = 0
+    """Complaints an admin updates in one bulk action, all in one second."""
+    followup_page_size: int = 5
+    timezone: str = "Asia/Jakarta"
+
+
+@dataclass
+class World:
+    settings: WorldSettings
+    clock: Callable[[], float]
+    start: int = 0
+    complaints: dict[int, SimComplaint] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _index: list[tuple[int, int]] = field(default_factory=list)
+    _upcoming: list[tuple[int, int]] = field(default_factory=list)
+    _now: int = 0
+
+    @classmethod
+    def generate(
+        cls, settings: WorldSettings, clock: Callable[[], float], *, start: int | None = None
+    ) -> World:
+        world = cls(settings=settings, clock=clock, start=int(start or clock()))
+        # ``complaints`` arrive over the history window; as many again per day keep
+        # arriving over the future window, so the platform stays alive.
+        spacing = settings.history_days * DAY / max(settings.complaints, 1)
+        total = settings.complaints + int(settings.future_days * DAY / spacing)
+        span_start = world.start - settings.history_days * DAY
+        for n in range(total):
+            complaint_id = FIRST_ID + n
+            rng = random.Random(settings.seed * 1_000_003 + complaint_id)
+            created = span_start + int((n + rng.random()) * spacing)
+            world.complaints[complaint_id] = _script(complaint_id, created, rng, settings)
+        if settings.same_second:
+            world._bulk_update(random.Random(settings.seed), settings.same_second)
+        for complaint in world.complaints.values():
+            world._upcoming.append((complaint.created_at, complaint.id))
+        heapq.heapify(world._upcoming)
+        world.advance()
+        return world
+
+    def _bulk_update(self, rng: random.Random, count: int) -> None:
+        stamp = self.start - 2 * DAY
+        older = [c for c in self.complaints.values() if c.created_at < stamp]
+        for c in rng.sample(older, min(count, len(older))):
+            c.extra_ids += 1
+            text = "Pembaruan massal oleh admin."
+            status = c.status(stamp)
+            note = SimLog(c.id * 1000 + 100 + c.extra_ids, stamp, status, status, None, None, text)
+            bisect.insort(c.logs, note, key=lambda log: (log.at, log.id))
+
+    # -- time -----------------------------------------------------------------------
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def advance(self) -> int:
+        """Make visible everything that has happened by now; returns now."""
+        with self.lock:
+            now = max(self.now(), self._now)
+            self._now = now
+            while self._upcoming and self._upcoming[0][0] <= now:
+                _, complaint_id = heapq.heappop(self._upcoming)
+                self._refresh(self.complaints[complaint_id], now)
+            return now
+
+    def _refresh(self, c: SimComplaint, now: int) -> None:
+        if c.listed:
+            self._index.pop(bisect.bisect_left(self._index, (c.updated_at, c.id)))
+            c.listed = False
+        moments = c.instants()
+        past = [m for m in moments if m <= now]
+        c.updated_at = past[-1] if past else c.created_at
+        c.listed = c.created_at <= now and (c.removed_at is None or c.removed_at > now)
+        if c.listed:
+            bisect.insort(self._index, (c.updated_at, c.id))
+        later = [m for m in moments if m > now]
+        if later:
+            heapq.heappush(self._upcoming, (later[0], c.id))
+
+    # -- what the platform serves ------------------------------------------------------
+
+    def listing(self, updated_from: int | None, page: int, page_size: int) -> tuple[list[int], int]:
+        """Ids on one listing page, and how many match in all."""
+        with self.lock:
+            self.advance()
+            start = 0 if updated_from is None else bisect.bisect_left(self._index, (updated_from,))
+            total = len(self._index) - start
+            first = start + (page - 1) * page_size
+            return [cid for _, cid in self._index[first : first + page_size]], total
+
+    def listed_count(self) -> int:
+        with self.lock:
+            self.advance()
+            return len(self._index)
+
+    def listed(self, complaint_id: int) -> SimComplaint | None:
+        with self.lock:
+            self.advance()
+            c = self.complaints.get(complaint_id)
+            return c if c is not None and c.listed else None
+
+    # -- writes that faults make ------------------------------------------------------
+
+    def touch_random(self, rng: random.Random, count: int) -> None:
+        """Updates ``count`` listed complaints now, as an admin note would."""
+        with self.lock:
+            now = self.advance()
+            for _ in range(min(count, len(self._index))):
+                _, cid = self._index[rng.randrange(len(self._index))]
+                self._note(self.complaints[cid], now, now)
+
+    def late_write(self, rng: random.Random, max_lateness: int) -> None:
+        """Writes an update stamped up to ``max_lateness`` seconds in the past."""
+        with self.lock:
+            now = self.advance()
+            stamp = now - rng.randint(1, max_lateness)
+            older = bisect.bisect_left(self._index, (stamp,))
+            if older:
+                _, cid = self._index[rng.randrange(older)]
+                self._note(self.complaints[cid], stamp, now)
+
+    def _note(self, c: SimComplaint, stamp: int, now: int) -> None:
+        status = c.status(now)
+        c.extra_ids += 1
+        text = "Catatan admin: data laporan diperbarui."
+        note = SimLog(c.id * 1000 + 100 + c.extra_ids, stamp, status, status, None, None, text)
+        bisect.insort(c.logs, note, key=lambda log: (log.at, log.id))
+        self._refresh(c, now)
+
+    # -- the truth ----------------------------------------------------------------------
+
+    def truth(self) -> dict[int, ComplaintDetail]:
+        """Every complaint a perfect mirror holds now, unless removed or malformed."""
+        with self.lock:
+            now = self.advance()
+            return {
+                c.id: expected_detail(c, now)
+                for c in self.complaints.values()
+                if c.listed and not c.is_malformed(now)
+            }
+
+    def removed_ids(self) -> set[int]:
+        with self.lock:
+            now = self.advance()
+            return {
+                c.id
+                for c in self.complaints.values()
+                if c.removed_at is not None and c.removed_at <= now
+            }
+
+    def malformed_ids(self) -> set[int]:
+        with self.lock:
+            now = self.advance()
+            return {c.id for c in self.complaints.values() if c.listed and c.is_malformed(now)}
+
+
+def _script(complaint_id: int, created: int, rng: random.Random, s: WorldSettings) -> SimComplaint:
+    """One complaint's whole life, from arrival to its last step, drawn from ``rng``."""
+    category, topics = rng.choice(v.TOPICS)
+    title, sentence = rng.choice(topics)
+    place = rng.choice(v.PLACES)
+    incident = datetime.fromtimestamp(created - rng.randrange(1, 20) * DAY, UTC).date()
+    c = SimComplaint(
+        id=complaint_id,
+        created_at=created,
+        classification=rng.choice(v.CLASSIFICATIONS),
+        category=category,
+        title=title.format(place=place),
+        content=f"{sentence} Lokasi: {place}. Mohon segera ditindaklanjuti.",
+        location=f"Kecamatan {place}",
+        incident_date=incident.isoformat(),
+        is_secret=rng.random() < 0.08,
+        is_anonymous=rng.random() < 0.2,
+        logs=[],
+        followups=[],
+    )
+    admin = v.NATIONAL_ADMIN[0]
+    t = created
+
+    def log(
+        after_days: float, old: int, new: int, src: int | None, to: int | None, text: str
+    ) -> None:
+        nonlocal t
+        t += int(after_days * DAY) + 1
+        c.logs.append(SimLog(complaint_id * 1000 + len(c.logs), t, old, new, src, to, text))
+
+    def followup(after_days: float, src: int | None, reporter: bool) -> None:
+        nonlocal t
+        t += int(after_days * DAY) + 1
+        text = rng.choice(v.REPORTER_REPLIES if reporter else v.AGENCY_REPLIES)
+        c.followups.append(
+            SimFollowup(complaint_id * 1000 + 500 + len(c.followups), t, src, reporter, text)
+        )
+
+    fate = rng.random()
+    if fate < 0.03:
+        log(rng.uniform(0.1, 2), 0, 6, admin, None, "Laporan ditolak: tidak memenuhi syarat.")
+    elif fate < 0.06:
+        log(rng.uniform(0.1, 2), 0, 5, admin, None, "Laporan diarsipkan.")
+    else:
+        log(rng.uniform(0.05, 4.5), 0, 1, admin, None, "Laporan telah diverifikasi.")
+        holder = rng.choice(v.ROUTABLE)
+        log(rng.uniform(0.01, 0.5), 1, 2, admin, holder, "Laporan didisposisikan.")
+        if rng.random() < 0.12:
+            other = rng.choice([i for i in v.ROUTABLE if i != holder])
+            log(rng.uniform(0.5, 4), 2, 2, holder, other, v.TRANSFER_NOTE)
+            holder = other
+        if rng.random() < 0.06:
+            log(rng.uniform(0.2, 2), 2, 7, holder, None, v.POSTPONE_NOTE)
+            log(rng.uniform(2, 10), 7, 2, admin, None, "Laporan dilanjutkan.")
+        for cycle in range(2):
+            followup(rng.uniform(0.2, 9), holder, False)
+            log(0.0, 2, 3, holder, None, "Laporan telah ditindaklanjuti.")
+            if rng.random() < 0.35:
+                followup(rng.uniform(0.5, 6), None, True)
+            if cycle == 0 and rng.random() < 0.04:
+                # The reporter was not satisfied: the admin sends it back, a second cycle.
+                log(rng.uniform(0.5, 3), 3, 2, admin, holder, "Didisposisikan kembali.")
+                continue
+            break
+        if rng.random() < 0.7:
+            log(rng.uniform(1, 20), 3, 4, holder, None, "Laporan selesai.")
+    if s.vanish_rate and rng.random() < s.vanish_rate:
+        c.removed_at = created + rng.randrange(DAY, 30 * DAY)
+    if s.malformed_rate and rng.random() < s.malformed_rate:
+        c.malformed = rng.choice(MALFORMATIONS)
+    return c
+
+
+def _utc(t: int) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def _status(code: int) -> Status:
+    return Status(code, v.STATUS_NAMES[code], _CANONICAL[code])
+
+
+def _ref(inst: int | None) -> InstitutionRef | None:
+    return InstitutionRef(inst, _INSTITUTION_NAMES[inst]) if inst is not None else None
+
+
+def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
+    """The record a correct connector makes of this complaint as it stands at ``now``."""
+    logs = c.visible_logs(now)
+    status = c.status(now)
+    holder = c.holder(now)
+    summary = ComplaintSummary(
+        id=c.id,
+        tracking_id=c.tracking_id,
+        title=c.title,
+        status=_status(status),
+        classification=c.classification,
+        category_name=c.category,
+        disposition=_ref(holder),
+        is_secret=c.is_secret,
+        is_anonymous=c.is_anonymous,
+        created_at=_utc(c.created_at),
+        updated_at=_utc(c.updated_at),
+    )
+    return ComplaintDetail(
+        summary=summary,
+        content=c.content,
+        location_name=c.location,
+        date_of_incident=date.fromisoformat(c.incident_date),
+        logs=tuple(
+            StatusLogEntry(
+                id=log.id,
+                created_at=_utc(log.at),
+                status_old=_status(log.status_old) if log.status_old is not None else None,
+                status_new=_status(log.status_new),
+                institution_from=_ref(log.inst_from),
+                institution_to=_ref(log.inst_to),
+                content=log.content,
+            )
+            for log in logs
+        ),
+        followups=tuple(
+            Followup(
+                id=f.id,
+                created_at=_utc(f.at),
+                institution_from_id=f.inst_from,
+                institution_from_name=_INSTITUTION_NAMES[f.inst_from] if f.inst_from else "",
+                is_reporter=f.is_reporter,
+                content=f.content,
+            )
+            for f in c.visible_followups(now)
+        ),
+    )

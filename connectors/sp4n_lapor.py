@@ -1,0 +1,305 @@
+"""The SP4N-LAPOR! V3 integration API connector (CONTRACT.md section 1).
+
+Listing changes over offset pages of data that moves while it is read is the hard
+part. Instead of walking ``page=1, 2, 3`` under one ``updated_from`` (where a
+complaint updated meanwhile jumps to the end and shifts every later page, so one
+record is silently skipped), each request re-anchors ``updated_from`` at the newest
+``updated_at`` read so far and asks for page 1 again. Only when a whole page shares
+one second does it step to page 2, 3 … under the same anchor, and then it re-reads
+the previous page after each step to catch a record the shift pushed back.
+Records already listed at the anchor second are not listed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from connectors.base import ChangePage, DetailResult, InstitutionResult
+from connectors.errors import BadResponse, ClientRequestError
+from connectors.http import DEFAULT_TIMEOUT, JsonGetter, ResponseObserver
+from connectors.records import (
+    CanonicalStatus,
+    ComplaintSummary,
+    Followup,
+    QuarantineItem,
+    Vanished,
+)
+from connectors.retry import RetryPolicy
+from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP, WireTranslator, quarantine
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class LaporSettings:
+    base_url: str
+    api_key: str = field(repr=False)
+    token: str = field(repr=False)
+    auth_header: str = "Authorization"
+    timezone: str = "Asia/Jakarta"
+    page_size: int = 500
+    lookback: timedelta = timedelta(minutes=10)
+    """How far before the checkpoint each listing starts again, for late writes."""
+    concurrency: int = 8
+    """Complaints whose detail and followups are fetched at once."""
+    status_map: Mapping[int, CanonicalStatus] = field(
+        default_factory=lambda: dict(DEFAULT_STATUS_MAP)
+    )
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {self.page_size}")
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {self.concurrency}")
+        ZoneInfo(self.timezone)  # fails early on a zone name that does not exist
+
+
+def build_client(settings: LaporSettings, *, verify: bool = True) -> httpx.Client:
+    """An ``httpx.Client`` sized for the connector: TLS verified, explicit timeouts."""
+    return httpx.Client(
+        base_url=settings.base_url,
+        timeout=DEFAULT_TIMEOUT,
+        verify=verify,
+        limits=httpx.Limits(
+            max_connections=settings.concurrency + 2,
+            max_keepalive_connections=settings.concurrency + 2,
+        ),
+    )
+
+
+@dataclass
+class _ListingState:
+    """Where a change listing stands between two requests."""
+
+    anchor: datetime | None
+    page: int = 1
+    high_water: datetime | None = None
+    # Records listed at or after the anchor, with the updated_at listed. Older ones
+    # cannot come back under this anchor, so the map stays as small as one second.
+    seen: dict[int, datetime] = field(default_factory=dict)
+    # Malformed records already reported in this listing, by (id, reason).
+    quarantined: set[tuple[int | None, str]] = field(default_factory=set)
+
+
+class LaporConnector:
+    """Reads one agency's (or one credential's) view of SP4N-LAPOR!.
+
+    The ``client`` is passed in, so tests can point it at a fake or at the simulator;
+    its ``base_url`` must be the platform's base URL.
+    """
+
+    def __init__(
+        self,
+        settings: LaporSettings,
+        client: httpx.Client,
+        *,
+        observe: ResponseObserver | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self._client = client
+        self._translate = WireTranslator(ZoneInfo(settings.timezone), settings.status_map)
+        self._zone = ZoneInfo(settings.timezone)
+        self._http = JsonGetter(
+            client=client,
+            headers={
+                settings.auth_header: f"Bearer {settings.api_key}",
+                "token": settings.token,
+                "Accept": "application/json",
+            },
+            retry=settings.retry,
+            observe=observe,
+            sleep=sleep,
+            clock=clock,
+        )
+
+    @property
+    def unknown_status_codes(self) -> Mapping[int, int]:
+        """Status codes seen that the mapping does not know, with how often."""
+        return self._translate.unknown_status_codes
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- the change listing ---------------------------------------------------------
+
+    def list_changes(self, since: datetime | None) -> Iterator[ChangePage]:
+        start = since - self.settings.lookback if since is not None else None
+        state = _ListingState(anchor=start, high_water=since)
+        while True:
+            results = self._listing_page(state.anchor, state.page)
+            records = _list_of(results, "data")
+            page, newest = self._take(records, state)
+            if state.page > 1:
+                # Stepping through one crowded second: re-read the page before, in
+                # case an update moved a record out of it and shifted this page on.
+                page = _merge(page, self._take(self._listing_records(state, -1), state)[0])
+            if results.get("next_page_url") is None or not records:
+                yield page
+                return
+            if newest is not None and (state.anchor is None or newest > state.anchor):
+                # Every record listed at the new anchor second comes back on page 1.
+                state.seen = {i: t for i, t in state.seen.items() if t >= newest}
+                state.anchor = newest
+                state.page = 1
+            else:
+                state.page += 1
+            yield page
+
+    def _listing_records(self, state: _ListingState, offset: int = 0) -> list[Any]:
+        return _list_of(self._listing_page(state.anchor, state.page + offset), "data")
+
+    def _listing_page(self, anchor: datetime | None, page: int) -> dict[str, Any]:
+        params: dict[str, str | int] = {"page": page, "page_size": self.settings.page_size}
+        if anchor is not None:
+            params["updated_from"] = self._wall_time(anchor)
+        return _results(self._http.get("/complaints", params))
+
+    def _take(self, records: list[Any], state: _ListingState) -> tuple[ChangePage, datetime | None]:
+        """The page's new records, and the newest valid ``updated_at`` on it."""
+        summaries: list[ComplaintSummary] = []
+        quarantined: list[QuarantineItem] = []
+        newest: datetime | None = None
+        for payload in records:
+            item = self._translate.summary(payload)
+            if isinstance(item, QuarantineItem):
+                if (item.upstream_id, item.reason) not in state.quarantined:
+                    state.quarantined.add((item.upstream_id, item.reason))
+                    quarantined.append(item)
+                continue
+            if newest is None or item.updated_at > newest:
+                newest = item.updated_at
+            listed = state.seen.get(item.id)
+            if listed is not None and listed >= item.updated_at:
+                continue  # listed twice, or an older copy of what was listed
+            state.seen[item.id] = item.updated_at
+            summaries.append(item)
+        if newest is not None and (state.high_water is None or newest > state.high_water):
+            state.high_water = newest
+        return ChangePage(tuple(summaries), tuple(quarantined), state.high_water), newest
+
+    def _wall_time(self, instant: datetime) -> str:
+        return instant.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S")
+
+    # -- details ----------------------------------------------------------------------
+
+    def fetch_details(self, ids: Iterable[int]) -> Iterator[DetailResult]:
+        """Details as they complete (not in the order asked), ``concurrency`` at once.
+
+        One slow complaint (a retry waiting out its backoff) does not hold up the
+        others. The first error that survives its retries stops the whole fetch.
+        """
+        window = self.settings.concurrency * 4
+        pending: set[Future[DetailResult]] = set()
+        with ThreadPoolExecutor(
+            max_workers=self.settings.concurrency, thread_name_prefix="lapor-detail"
+        ) as pool:
+            try:
+                for complaint_id in ids:
+                    pending.add(pool.submit(self.fetch_detail, complaint_id))
+                    if len(pending) >= window:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        yield from (future.result() for future in done)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    yield from (future.result() for future in done)
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def fetch_detail(self, complaint_id: int) -> DetailResult:
+        """One complaint's detail with all its followups, or why there is none."""
+        try:
+            detail = _results(self._http.get(f"/complaints/{complaint_id}/complaint"))
+        except ClientRequestError as exc:
+            if exc.status_code in (404, 410):
+                return Vanished(complaint_id)
+            raise
+        followups: list[Followup] = []
+        page = 1
+        while True:
+            try:
+                results = _results(
+                    self._http.get(f"/complaints/{complaint_id}/followups", {"page": page})
+                )
+            except ClientRequestError as exc:
+                if exc.status_code in (404, 410):
+                    return Vanished(complaint_id)
+                raise
+            for payload in _list_of(results, "data"):
+                item = self._translate.followup(payload)
+                if isinstance(item, QuarantineItem):
+                    # A complaint missing one followup would show a false breach:
+                    # keep the whole complaint out until the platform sends it whole.
+                    return quarantine(
+                        "followup",
+                        {"complaint": detail, "followup": payload},
+                        f"followup {item.upstream_id}: {item.reason}",
+                        upstream_id=complaint_id,
+                    )
+                followups.append(item)
+            if results.get("next_page_url") is None:
+                break
+            page += 1
+        followups.sort(key=lambda f: (f.created_at, f.id))
+        return self._translate.detail(detail, followups)
+
+    # -- institutions ---------------------------------------------------------------
+
+    def list_institutions(self) -> Iterator[InstitutionResult]:
+        page = 1
+        while True:
+            results = _results(
+                self._http.get(
+                    "/masters/institutions/external",
+                    {"page": page, "page_size": MAX_PAGE_SIZE},
+                )
+            )
+            records = _list_of(results, "data")
+            for payload in records:
+                yield self._translate.institution(payload)
+            if results.get("next_page_url") is None or not records:
+                return
+            page += 1
+
+
+def _results(envelope: Any) -> dict[str, Any]:
+    """The ``results`` of a ``{success, message, results}`` envelope."""
+    if not isinstance(envelope, dict):
+        raise BadResponse(f"expected a JSON object envelope, got {type(envelope).__name__}")
+    if envelope.get("success") is False:
+        message = str(envelope.get("message", ""))[:200]
+        raise BadResponse(f"the platform answered success=false: {message!r}")
+    results = envelope.get("results")
+    if not isinstance(results, dict):
+        raise BadResponse("the envelope has no 'results' object")
+    return results
+
+
+def _list_of(results: dict[str, Any], key: str) -> list[Any]:
+    value = results.get(key)
+    if not isinstance(value, list):
+        raise BadResponse(f"'results.{key}' is not a list")
+    return value
+
+
+def _merge(page: ChangePage, extra: ChangePage) -> ChangePage:
+    if not extra.summaries and not extra.quarantined:
+        return page
+    log.info("listing: re-read found %d record(s) shifted by updates", len(extra.summaries))
+    return ChangePage(
+        page.summaries + extra.summaries, page.quarantined + extra.quarantined, extra.cursor
+    )

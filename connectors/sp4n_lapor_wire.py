@@ -1,0 +1,279 @@
+"""The SP4N-LAPOR! V3 wire format, validated, and turned into syncd's records.
+
+Validation is per record so that one malformed record is quarantined with its reason
+while the rest of the page goes on. Reporter identity is never read from the wire and
+is scrubbed from any raw payload kept for quarantine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, tzinfo
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+
+from connectors.records import (
+    CanonicalStatus,
+    ComplaintDetail,
+    ComplaintSummary,
+    Followup,
+    Institution,
+    InstitutionRef,
+    QuarantineItem,
+    Status,
+    StatusLogEntry,
+)
+
+DEFAULT_STATUS_MAP: Mapping[int, CanonicalStatus] = {
+    0: CanonicalStatus.SUBMITTED,
+    1: CanonicalStatus.VERIFIED,
+    2: CanonicalStatus.DISPOSITIONED,
+    3: CanonicalStatus.FOLLOWED_UP,
+    4: CanonicalStatus.COMPLETED,
+    5: CanonicalStatus.ARCHIVED,
+    6: CanonicalStatus.REJECTED,
+    7: CanonicalStatus.POSTPONED,
+}
+
+# Keys under which the platform may send who complained; none of it is kept.
+REPORTER_KEYS = frozenset(
+    {
+        "reporter",
+        "reporter_name",
+        "reporter_nik",
+        "reporter_phone",
+        "reporter_email",
+        "user",
+        "user_id",
+        "nik",
+        "phone",
+        "phone_number",
+        "email",
+        "address",
+    }
+)
+
+
+def _naive_timestamp(value: Any) -> datetime:
+    # The platform writes "YYYY-MM-DD HH:MM:SS" and nothing else; fromisoformat is
+    # fast but lenient, hence the shape check first.
+    if not isinstance(value, str):
+        raise ValueError(f"a timestamp must be a string, not {type(value).__name__}")
+    if len(value) != 19 or value[10] != " " or value[4] != "-" or value[13] != ":":
+        raise ValueError(f"not a 'YYYY-MM-DD HH:MM:SS' timestamp: {value!r}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"impossible timestamp {value!r}: {exc}") from None
+
+
+def _naive_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise ValueError(f"a date must be a string, not {type(value).__name__}")
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise ValueError(f"impossible date {value!r}: {exc}") from None
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_naive_timestamp)]
+OptionalDate = Annotated[date, BeforeValidator(_naive_date)] | None
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class WireSummary(_Wire):
+    id: int
+    tracking_id: str
+    title: str
+    status_code: int
+    status_name: str
+    classification: str
+    category_name: str | None = None
+    disposition_id: int | None = None
+    disposition_name: str | None = None
+    is_secret: bool
+    is_anonymous: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class WireDetailData(WireSummary):
+    content: str
+    location_name: str | None = None
+    date_of_incident: OptionalDate = None
+
+
+class WireCode(_Wire):
+    code: int
+    name: str
+
+
+class WireInstitutionRef(_Wire):
+    id: int
+    name: str
+
+
+class WireLog(_Wire):
+    id: int
+    created_at: Timestamp
+    status_old: WireCode | None = None
+    status_new: WireCode
+    institution_from: WireInstitutionRef | None = None
+    institution_to: WireInstitutionRef | None = None
+    content: str | None = None
+
+
+class WireDetail(_Wire):
+    data: WireDetailData
+    data_logs: list[WireLog]
+
+
+class WireFollowup(_Wire):
+    id: int
+    created_at: Timestamp
+    institution_from_id: int | None = None
+    institution_from_name: str | None = None
+    is_reporter: bool
+    content: str | None = None
+
+
+class WireInstitution(_Wire):
+    id: int
+    name: str
+    parent_id: int | None = None
+
+
+_detail_adapter = TypeAdapter(WireDetail)
+
+
+def scrub_reporter(payload: Any) -> Any:
+    """The payload without any key that could name the reporter, at any depth."""
+    if isinstance(payload, dict):
+        return {k: scrub_reporter(v) for k, v in payload.items() if k not in REPORTER_KEYS}
+    if isinstance(payload, list):
+        return [scrub_reporter(v) for v in payload]
+    return payload
+
+
+def describe(exc: ValidationError) -> str:
+    """A validation failure as one line naming each bad field."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "record"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def quarantine(
+    kind: str, payload: Any, reason: str, *, upstream_id: int | None = None
+) -> QuarantineItem:
+    """A quarantine item; ``upstream_id`` defaults to the payload's own id if readable."""
+    if upstream_id is None and isinstance(payload, dict):
+        candidate = payload.get("id")
+        upstream_id = candidate if isinstance(candidate, int) else None
+    return QuarantineItem(
+        kind=kind,
+        upstream_id=upstream_id,
+        reason=reason,
+        payload=scrub_reporter(payload),
+    )
+
+
+class WireTranslator:
+    """Turns validated wire records into records: UTC instants, canonical statuses."""
+
+    def __init__(self, zone: tzinfo, status_map: Mapping[int, CanonicalStatus]) -> None:
+        self._zone = zone
+        self._status_map = dict(status_map)
+        self.unknown_status_codes: dict[int, int] = {}
+
+    def instant(self, naive: datetime) -> datetime:
+        return naive.replace(tzinfo=self._zone).astimezone(UTC)
+
+    def status(self, code: int, name: str) -> Status:
+        canonical = self._status_map.get(code)
+        if canonical is None:
+            self.unknown_status_codes[code] = self.unknown_status_codes.get(code, 0) + 1
+        return Status(code=code, name=name, canonical=canonical)
+
+    def summary(self, payload: Any) -> ComplaintSummary | QuarantineItem:
+        try:
+            wire = WireSummary.model_validate(payload)
+        except ValidationError as exc:
+            return quarantine("summary", payload, describe(exc))
+        return self._summary(wire)
+
+    def _summary(self, wire: WireSummary) -> ComplaintSummary:
+        disposition = None
+        if wire.disposition_id is not None:
+            disposition = InstitutionRef(wire.disposition_id, wire.disposition_name or "")
+        return ComplaintSummary(
+            id=wire.id,
+            tracking_id=wire.tracking_id,
+            title=wire.title,
+            status=self.status(wire.status_code, wire.status_name),
+            classification=wire.classification,
+            category_name=wire.category_name or "",
+            disposition=disposition,
+            is_secret=wire.is_secret,
+            is_anonymous=wire.is_anonymous,
+            created_at=self.instant(wire.created_at),
+            updated_at=self.instant(wire.updated_at),
+        )
+
+    def detail(self, payload: Any, followups: list[Followup]) -> ComplaintDetail | QuarantineItem:
+        try:
+            wire = _detail_adapter.validate_python(payload)
+        except ValidationError as exc:
+            return quarantine("detail", payload, describe(exc))
+        data = wire.data
+        return ComplaintDetail(
+            summary=self._summary(data),
+            content=data.content,
+            location_name=data.location_name or "",
+            date_of_incident=data.date_of_incident,
+            logs=tuple(self._log(log) for log in wire.data_logs),
+            followups=tuple(followups),
+        )
+
+    def _log(self, wire: WireLog) -> StatusLogEntry:
+        return StatusLogEntry(
+            id=wire.id,
+            created_at=self.instant(wire.created_at),
+            status_old=self.status(wire.status_old.code, wire.status_old.name)
+            if wire.status_old
+            else None,
+            status_new=self.status(wire.status_new.code, wire.status_new.name),
+            institution_from=_ref(wire.institution_from),
+            institution_to=_ref(wire.institution_to),
+            content=wire.content or "",
+        )
+
+    def followup(self, payload: Any) -> Followup | QuarantineItem:
+        try:
+            wire = WireFollowup.model_validate(payload)
+        except ValidationError as exc:
+            return quarantine("followup", payload, describe(exc))
+        return Followup(
+            id=wire.id,
+            created_at=self.instant(wire.created_at),
+            institution_from_id=wire.institution_from_id,
+            institution_from_name=wire.institution_from_name or "",
+            is_reporter=wire.is_reporter,
+            content=wire.content or "",
+        )
+
+    def institution(self, payload: Any) -> Institution | QuarantineItem:
+        try:
+            wire = WireInstitution.model_validate(payload)
+        except ValidationError as exc:
+            return quarantine("institution", payload, describe(exc))
+        return Institution(id=wire.id, name=wire.name, parent_id=wire.parent_id)
+
+
+def _ref(wire: WireInstitutionRef | None) -> InstitutionRef | None:
+    return InstitutionRef(wire.id, wire.name) if wire is not None else None
