@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -29,6 +29,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 """Every outbound call has an explicit timeout; a client built by syncd uses this."""
 
 AUTH_BACKOFF = timedelta(minutes=15)
+T = TypeVar("T")
 
 ResponseObserver = Callable[[str], None]
 """Called once per HTTP exchange with the status code, or "error" when none came."""
@@ -50,6 +51,16 @@ def parse_retry_after(value: str | None, *, now: float) -> timedelta | None:
     return max(timedelta(0), when - datetime.fromtimestamp(now, UTC))
 
 
+def _http_date_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp()
+
+
 @dataclass
 class JsonGetter:
     """GETs JSON envelopes from one platform, with retries and error translation.
@@ -67,13 +78,23 @@ class JsonGetter:
     auth_backoff: timedelta = AUTH_BACKOFF
     _auth_failure: AuthenticationFailed | None = None
 
-    def get(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
-        """The JSON body of a 2xx answer, after retrying what is worth retrying."""
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        shape: Callable[[Any], T],
+    ) -> T:
+        """A 2xx answer's JSON body as ``shape`` reads it, retrying what is worth it.
+
+        ``shape`` raises ``BadResponse`` for a body of the wrong shape; that is
+        retried like a broken body, since gateways answer 200 with odd things.
+        """
         self._refuse_while_auth_backoff()
         what = f"GET {url}"
         for attempt in self.retry.retrying(what=what, sleep=self.sleep):
             with attempt:
-                return self._get_once(url, params)
+                return shape(self._get_once(url, params))
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
     def _refuse_while_auth_backoff(self) -> None:
@@ -119,7 +140,13 @@ class JsonGetter:
             self._auth_failure = failure
             raise failure
         if status == 429:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock())
+            # An HTTP-date is read against the server's own Date when it sends one,
+            # so a server whose clock is off from ours still gets the wait it asked.
+            server_now = _http_date_seconds(response.headers.get("Date"))
+            retry_after = parse_retry_after(
+                response.headers.get("Retry-After"),
+                now=server_now if server_now is not None else self.clock(),
+            )
             raise RateLimited(f"{reason}: rate limited", retry_after=retry_after)
         if status >= 500:
             raise UpstreamUnavailable(reason, status_code=status)

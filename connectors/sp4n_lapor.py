@@ -141,7 +141,7 @@ class LaporConnector:
         state = _ListingState(anchor=start, high_water=since)
         while True:
             results = self._listing_page(state.anchor, state.page)
-            records = _list_of(results, "data")
+            records = results["data"]
             page, newest = self._take(records, state)
             if state.page > 1:
                 # Stepping through one crowded second: re-read the page before, in
@@ -160,13 +160,14 @@ class LaporConnector:
             yield page
 
     def _listing_records(self, state: _ListingState, offset: int = 0) -> list[Any]:
-        return _list_of(self._listing_page(state.anchor, state.page + offset), "data")
+        records: list[Any] = self._listing_page(state.anchor, state.page + offset)["data"]
+        return records
 
     def _listing_page(self, anchor: datetime | None, page: int) -> dict[str, Any]:
         params: dict[str, str | int] = {"page": page, "page_size": self.settings.page_size}
         if anchor is not None:
             params["updated_from"] = self._wall_time(anchor)
-        return _results(self._http.get("/complaints", params))
+        return self._http.get("/complaints", params, shape=_page)
 
     def _take(self, records: list[Any], state: _ListingState) -> tuple[ChangePage, datetime | None]:
         """The page's new records, and the newest valid ``updated_at`` on it."""
@@ -223,7 +224,7 @@ class LaporConnector:
     def fetch_detail(self, complaint_id: int) -> DetailResult:
         """One complaint's detail with all its followups, or why there is none."""
         try:
-            detail = _results(self._http.get(f"/complaints/{complaint_id}/complaint"))
+            detail = self._http.get(f"/complaints/{complaint_id}/complaint", shape=_results)
         except ClientRequestError as exc:
             if exc.status_code in (404, 410):
                 return Vanished(complaint_id)
@@ -232,14 +233,14 @@ class LaporConnector:
         page = 1
         while True:
             try:
-                results = _results(
-                    self._http.get(f"/complaints/{complaint_id}/followups", {"page": page})
+                results = self._http.get(
+                    f"/complaints/{complaint_id}/followups", {"page": page}, shape=_page
                 )
             except ClientRequestError as exc:
                 if exc.status_code in (404, 410):
                     return Vanished(complaint_id)
                 raise
-            for payload in _list_of(results, "data"):
+            for payload in results["data"]:
                 item = self._translate.followup(payload)
                 if isinstance(item, QuarantineItem):
                     # A complaint missing one followup would show a false breach:
@@ -255,20 +256,19 @@ class LaporConnector:
                 break
             page += 1
         followups.sort(key=lambda f: (f.created_at, f.id))
-        return self._translate.detail(detail, followups)
+        return self._translate.detail(complaint_id, detail, followups)
 
     # -- institutions ---------------------------------------------------------------
 
     def list_institutions(self) -> Iterator[InstitutionResult]:
         page = 1
         while True:
-            results = _results(
-                self._http.get(
-                    "/masters/institutions/external",
-                    {"page": page, "page_size": MAX_PAGE_SIZE},
-                )
+            results = self._http.get(
+                "/masters/institutions/external",
+                {"page": page, "page_size": MAX_PAGE_SIZE},
+                shape=_page,
             )
-            records = _list_of(results, "data")
+            records = results["data"]
             for payload in records:
                 yield self._translate.institution(payload)
             if results.get("next_page_url") is None or not records:
@@ -289,11 +289,12 @@ def _results(envelope: Any) -> dict[str, Any]:
     return results
 
 
-def _list_of(results: dict[str, Any], key: str) -> list[Any]:
-    value = results.get(key)
-    if not isinstance(value, list):
-        raise BadResponse(f"'results.{key}' is not a list")
-    return value
+def _page(envelope: Any) -> dict[str, Any]:
+    """The ``results`` of a paged answer, whose ``data`` must be a list."""
+    results = _results(envelope)
+    if not isinstance(results.get("data"), list):
+        raise BadResponse("'results.data' is not a list")
+    return results
 
 
 def _merge(page: ChangePage, extra: ChangePage) -> ChangePage:

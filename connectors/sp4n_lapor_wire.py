@@ -225,11 +225,13 @@ class WireTranslator:
             updated_at=self.instant(wire.updated_at),
         )
 
-    def detail(self, payload: Any, followups: list[Followup]) -> ComplaintDetail | QuarantineItem:
+    def detail(
+        self, complaint_id: int, payload: Any, followups: list[Followup]
+    ) -> ComplaintDetail | QuarantineItem:
         try:
             wire = _detail_adapter.validate_python(payload)
         except ValidationError as exc:
-            return quarantine("detail", payload, describe(exc))
+            return quarantine("detail", payload, describe(exc), upstream_id=complaint_id)
         data = wire.data
         return ComplaintDetail(
             summary=self._summary(data),

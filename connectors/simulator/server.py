@@ -39,11 +39,22 @@ class RequestLog:
     """What the simulator answered, for tests and benchmarks to inspect."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    in_flight: int = 0
+    most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, key: str) -> None:
         with self.lock:
             self.counts[key] = self.counts.get(key, 0) + 1
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
 
 class _Answer(Exception):
@@ -234,6 +245,13 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
+            sim.requests.enter()
+            try:
+                self._get()
+            finally:
+                sim.requests.leave()
+
+        def _get(self) -> None:
             split = urllib.parse.urlsplit(self.path)
             query = dict(urllib.parse.parse_qsl(split.query))
             sim.delay()
@@ -273,6 +291,10 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(length if length is not None else len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # The Date header tells the world's time, which tests may have moved.
+            return formatdate(sim.world.now() if timestamp is None else timestamp, usegmt=True)
 
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s %s", self.address_string(), format % args)

@@ -147,6 +147,8 @@ class World:
     _index: list[tuple[int, int]] = field(default_factory=list)
     _upcoming: list[tuple[int, int]] = field(default_factory=list)
     _now: int = 0
+    writes: dict[str, int] = field(default_factory=lambda: {"touch": 0, "late": 0})
+    """Writes the faults made, by kind."""
 
     @classmethod
     def generate(
@@ -221,6 +223,11 @@ class World:
             first = start + (page - 1) * page_size
             return [cid for _, cid in self._index[first : first + page_size]], total
 
+    def listed_ids(self) -> set[int]:
+        with self.lock:
+            self.advance()
+            return {cid for _, cid in self._index}
+
     def listed_count(self) -> int:
         with self.lock:
             self.advance()
@@ -241,6 +248,7 @@ class World:
             for _ in range(min(count, len(self._index))):
                 _, cid = self._index[rng.randrange(len(self._index))]
                 self._note(self.complaints[cid], now, now)
+                self.writes["touch"] += 1
 
     def late_write(self, rng: random.Random, max_lateness: int) -> None:
         """Writes an update stamped up to ``max_lateness`` seconds in the past."""
@@ -251,6 +259,7 @@ class World:
             if older:
                 _, cid = self._index[rng.randrange(older)]
                 self._note(self.complaints[cid], stamp, now)
+                self.writes["late"] += 1
 
     def _note(self, c: SimComplaint, stamp: int, now: int) -> None:
         status = c.status(now)
