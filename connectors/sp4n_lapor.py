@@ -7,7 +7,8 @@ record is silently skipped), each request re-anchors ``updated_from`` at the new
 ``updated_at`` read so far and asks for page 1 again. Only when a whole page shares
 one second does it step to page 2, 3 … under the same anchor, and then it re-reads
 the previous page after each step to catch a record the shift pushed back.
-Records already listed at the anchor second are not listed twice.
+Records already listed at the anchor second are not listed twice. The next request
+is sent while a page is parsed (``connectors.listing``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import httpx
 from connectors.base import ChangePage, DetailResult, InstitutionResult
 from connectors.errors import BadResponse, ClientRequestError
 from connectors.http import DEFAULT_TIMEOUT, JsonGetter, ResponseObserver
+from connectors.listing import ReadAhead, next_request
 from connectors.records import (
     CanonicalStatus,
     ComplaintSummary,
@@ -34,7 +36,12 @@ from connectors.records import (
     Vanished,
 )
 from connectors.retry import RetryPolicy
-from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP, WireTranslator, quarantine
+from connectors.sp4n_lapor_wire import (
+    DEFAULT_STATUS_MAP,
+    WireTranslator,
+    naive_timestamp,
+    quarantine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,50 +146,67 @@ class LaporConnector:
     def list_changes(self, since: datetime | None) -> Iterator[ChangePage]:
         start = since - self.settings.lookback if since is not None else None
         state = _ListingState(anchor=start, high_water=since)
-        while True:
-            results = self._listing_page(state.anchor, state.page)
-            records = results["data"]
-            page, newest = self._take(records, state)
-            if state.page > 1:
-                # Stepping through one crowded second: re-read the page before, in
-                # case an update moved a record out of it and shifted this page on.
-                page = _merge(page, self._take(self._listing_records(state, -1), state)[0])
-            if results.get("next_page_url") is None or not records:
+        ahead = ReadAhead(
+            self._listing_page, lambda raw: self._translate.instant(naive_timestamp(raw))
+        )
+        try:
+            while True:
+                results = ahead.get(state.anchor, state.page)
+                records: list[Any] = results["data"]
+                newest = self._newest(records)
+                page = self._take(records, state, newest)
+                if state.page > 1:
+                    # Stepping through one crowded second: re-read the page before,
+                    # in case an update moved a record out of it and shifted this one.
+                    previous = self._listing_page(state.anchor, state.page - 1)["data"]
+                    page = _merge(page, self._take(previous, state, newest))
+                if results.get("next_page_url") is None or not records:
+                    yield page
+                    return
+                _advance(state, newest)
                 yield page
-                return
-            if newest is not None and (state.anchor is None or newest > state.anchor):
-                # Every record listed at the new anchor second comes back on page 1.
-                state.seen = {i: t for i, t in state.seen.items() if t >= newest}
-                state.anchor = newest
-                state.page = 1
-            else:
-                state.page += 1
-            yield page
+        finally:
+            ahead.close()
 
-    def _listing_records(self, state: _ListingState, offset: int = 0) -> list[Any]:
-        records: list[Any] = self._listing_page(state.anchor, state.page + offset)["data"]
-        return records
-
-    def _listing_page(self, anchor: datetime | None, page: int) -> dict[str, Any]:
+    def _listing_page(
+        self, anchor: datetime | None, page: int, peek: Callable[[bytes], None] | None = None
+    ) -> dict[str, Any]:
         params: dict[str, str | int] = {"page": page, "page_size": self.settings.page_size}
         if anchor is not None:
             params["updated_from"] = self._wall_time(anchor)
-        return self._http.get("/complaints", params, shape=_page)
+        return self._http.get("/complaints", params, shape=_page, peek=peek)
 
-    def _take(self, records: list[Any], state: _ListingState) -> tuple[ChangePage, datetime | None]:
-        """The page's new records, and the newest valid ``updated_at`` on it."""
+    def _newest(self, records: list[Any]) -> datetime | None:
+        """The newest readable ``updated_at`` on a page, malformed records included.
+
+        Any record's true ``updated_at`` is a safe anchor, whatever else is wrong
+        with it; the fixed-width format sorts as text, so one parse is enough.
+        """
+        stamps: list[str] = []
+        for record in records:
+            stamp = record.get("updated_at") if isinstance(record, dict) else None
+            if isinstance(stamp, str):
+                stamps.append(stamp)
+        while stamps:
+            stamp = max(stamps)
+            try:
+                return self._translate.instant(naive_timestamp(stamp))
+            except ValueError:
+                stamps.remove(stamp)
+        return None
+
+    def _take(
+        self, records: list[Any], state: _ListingState, newest: datetime | None
+    ) -> ChangePage:
+        """The page's records not listed before, and the cursor once it is committed."""
         summaries: list[ComplaintSummary] = []
         quarantined: list[QuarantineItem] = []
-        newest: datetime | None = None
-        for payload in records:
-            item = self._translate.summary(payload)
+        for item in self._translate.summaries(records):
             if isinstance(item, QuarantineItem):
                 if (item.upstream_id, item.reason) not in state.quarantined:
                     state.quarantined.add((item.upstream_id, item.reason))
                     quarantined.append(item)
                 continue
-            if newest is None or item.updated_at > newest:
-                newest = item.updated_at
             listed = state.seen.get(item.id)
             if listed is not None and listed >= item.updated_at:
                 continue  # listed twice, or an older copy of what was listed
@@ -190,7 +214,7 @@ class LaporConnector:
             summaries.append(item)
         if newest is not None and (state.high_water is None or newest > state.high_water):
             state.high_water = newest
-        return ChangePage(tuple(summaries), tuple(quarantined), state.high_water), newest
+        return ChangePage(tuple(summaries), tuple(quarantined), state.high_water)
 
     def _wall_time(self, instant: datetime) -> str:
         return instant.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -295,6 +319,15 @@ def _page(envelope: Any) -> dict[str, Any]:
     if not isinstance(results.get("data"), list):
         raise BadResponse("'results.data' is not a list")
     return results
+
+
+def _advance(state: _ListingState, newest: datetime | None) -> None:
+    anchor, page = next_request(state.anchor, state.page, newest)
+    if anchor != state.anchor:
+        # Every record listed at the new anchor second comes back on page 1; older
+        # ones cannot come back under it.
+        state.seen = {i: t for i, t in state.seen.items() if anchor is None or t >= anchor}
+    state.anchor, state.page = anchor, page
 
 
 def _merge(page: ChangePage, extra: ChangePage) -> ChangePage:

@@ -8,7 +8,7 @@ is scrubbed from any raw payload kept for quarantine.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
@@ -55,7 +55,8 @@ REPORTER_KEYS = frozenset(
 )
 
 
-def _naive_timestamp(value: Any) -> datetime:
+def naive_timestamp(value: Any) -> datetime:
+    """A platform timestamp as a naive wall time; ValueError if it is not one."""
     # The platform writes "YYYY-MM-DD HH:MM:SS" and nothing else; fromisoformat is
     # fast but lenient, hence the shape check first.
     if not isinstance(value, str):
@@ -77,7 +78,7 @@ def _naive_date(value: Any) -> date:
         raise ValueError(f"impossible date {value!r}: {exc}") from None
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_naive_timestamp)]
+Timestamp = Annotated[datetime, BeforeValidator(naive_timestamp)]
 OptionalDate = Annotated[date, BeforeValidator(_naive_date)] | None
 
 
@@ -148,6 +149,7 @@ class WireInstitution(_Wire):
 
 
 _detail_adapter = TypeAdapter(WireDetail)
+_summaries_adapter = TypeAdapter(list[WireSummary])
 
 
 def scrub_reporter(payload: Any) -> Any:
@@ -186,19 +188,38 @@ def quarantine(
 class WireTranslator:
     """Turns validated wire records into records: UTC instants, canonical statuses."""
 
+    # Listing pages run through here a thousand records at a time, so the values
+    # that repeat (UTC offsets per hour, statuses, institutions) are made once.
+
     def __init__(self, zone: tzinfo, status_map: Mapping[int, CanonicalStatus]) -> None:
         self._zone = zone
         self._status_map = dict(status_map)
+        self._offsets: dict[int, timedelta] = {}
+        self._statuses: dict[tuple[int, str], Status] = {}
+        self._refs: dict[tuple[int, str], InstitutionRef] = {}
         self.unknown_status_codes: dict[int, int] = {}
 
     def instant(self, naive: datetime) -> datetime:
-        return naive.replace(tzinfo=self._zone).astimezone(UTC)
+        hour = naive.toordinal() * 24 + naive.hour
+        offset = self._offsets.get(hour)
+        if offset is None:
+            offset = self._offsets[hour] = self._zone.utcoffset(naive) or timedelta(0)
+        return (naive - offset).replace(tzinfo=UTC)
 
     def status(self, code: int, name: str) -> Status:
         canonical = self._status_map.get(code)
         if canonical is None:
             self.unknown_status_codes[code] = self.unknown_status_codes.get(code, 0) + 1
-        return Status(code=code, name=name, canonical=canonical)
+        status = self._statuses.get((code, name))
+        if status is None:
+            status = self._statuses[code, name] = Status(code, name, canonical)
+        return status
+
+    def ref(self, inst_id: int, name: str) -> InstitutionRef:
+        ref = self._refs.get((inst_id, name))
+        if ref is None:
+            ref = self._refs[inst_id, name] = InstitutionRef(inst_id, name)
+        return ref
 
     def summary(self, payload: Any) -> ComplaintSummary | QuarantineItem:
         try:
@@ -207,10 +228,18 @@ class WireTranslator:
             return quarantine("summary", payload, describe(exc))
         return self._summary(wire)
 
+    def summaries(self, payloads: list[Any]) -> list[ComplaintSummary | QuarantineItem]:
+        """A listing page's records: validated in one call, one by one only if needed."""
+        try:
+            wires = _summaries_adapter.validate_python(payloads)
+        except ValidationError:
+            return [self.summary(payload) for payload in payloads]
+        return [self._summary(wire) for wire in wires]
+
     def _summary(self, wire: WireSummary) -> ComplaintSummary:
         disposition = None
         if wire.disposition_id is not None:
-            disposition = InstitutionRef(wire.disposition_id, wire.disposition_name or "")
+            disposition = self.ref(wire.disposition_id, wire.disposition_name or "")
         return ComplaintSummary(
             id=wire.id,
             tracking_id=wire.tracking_id,
@@ -250,8 +279,12 @@ class WireTranslator:
             if wire.status_old
             else None,
             status_new=self.status(wire.status_new.code, wire.status_new.name),
-            institution_from=_ref(wire.institution_from),
-            institution_to=_ref(wire.institution_to),
+            institution_from=self.ref(wire.institution_from.id, wire.institution_from.name)
+            if wire.institution_from
+            else None,
+            institution_to=self.ref(wire.institution_to.id, wire.institution_to.name)
+            if wire.institution_to
+            else None,
             content=wire.content or "",
         )
 
@@ -275,7 +308,3 @@ class WireTranslator:
         except ValidationError as exc:
             return quarantine("institution", payload, describe(exc))
         return Institution(id=wire.id, name=wire.name, parent_id=wire.parent_id)
-
-
-def _ref(wire: WireInstitutionRef | None) -> InstitutionRef | None:
-    return InstitutionRef(wire.id, wire.name) if wire is not None else None

@@ -129,3 +129,26 @@ def test_the_cursor_stays_put_when_nothing_changed(clock: FakeClock) -> None:
     pages = list(connector(clock).list_changes(since))
     assert [p.cursor for p in pages] == [since]
     assert pages[0].summaries == ()
+
+
+@respx.mock
+def test_a_wrong_read_ahead_guess_costs_a_request_never_a_record(clock: FakeClock) -> None:
+    upstream = FakeListing([summary(i, at(i)) for i in range(1, 9)])
+
+    def with_an_older_copy_last(request: httpx.Request) -> httpx.Response:
+        # The platform repeats an older record at the end of the page: the raw body's
+        # last updated_at is not the page's newest, so the guess made from it is wrong.
+        response = upstream(request)
+        body = response.json()
+        data = body["results"]["data"]
+        if data:
+            data.append(dict(data[0]))
+        return httpx.Response(200, json=body)
+
+    respx.get(LISTING).mock(side_effect=with_an_older_copy_last)
+    ids = listed(connector(clock, page_size=3))
+    assert sorted(ids) == list(range(1, 9))
+    wanted = [(None, "1"), (at(3), "1"), (at(5), "1"), (at(7), "1")]
+    asked = [(r.get("updated_from"), r["page"]) for r in upstream.requests]
+    assert [a for a in asked if a in wanted] == wanted
+    assert len(asked) > len(wanted), "the wrong guesses were sent, and dropped"
