@@ -34,6 +34,9 @@ class ChangePage:
     summaries: tuple[ComplaintSummary, ...]
     quarantined: tuple[QuarantineItem, ...]
     cursor: datetime | None
+    matching: int | None = None
+    """How many records the request for this page matched in all, if the platform
+    says: on the first page, what the whole listing will roughly bring."""
 
 
 DetailResult = ComplaintDetail | Vanished | QuarantineItem

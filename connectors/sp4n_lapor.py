@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -155,6 +155,9 @@ class LaporConnector:
                 records: list[Any] = results["data"]
                 newest = self._newest(records)
                 page = self._take(records, state, newest)
+                total = results.get("total")
+                if isinstance(total, int):
+                    page = replace(page, matching=total)
                 if state.page > 1:
                     # Stepping through one crowded second: re-read the page before,
                     # in case an update moved a record out of it and shifted this one.

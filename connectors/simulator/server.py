@@ -86,6 +86,10 @@ class Simulator:
         self.requests = RequestLog()
         self.renderer = Renderer(ZoneInfo(world.settings.timezone))
         self._sleep = sleep
+        self.on_request: list[Callable[[int], None]] = []
+        """Called with the request's number (from 1) before it is answered."""
+        self._answered = 0
+        self._hook_lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -121,6 +125,13 @@ class Simulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def note_request(self) -> None:
+        with self._hook_lock:
+            self._answered += 1
+            number = self._answered
+        for hook in self.on_request:
+            hook(number)
 
     # -- routes -------------------------------------------------------------------------
 
@@ -254,6 +265,7 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         def _get(self) -> None:
             split = urllib.parse.urlsplit(self.path)
             query = dict(urllib.parse.parse_qsl(split.query))
+            sim.note_request()
             sim.delay()
             try:
                 results = sim.answer(split.path, query, self.headers)

@@ -1,0 +1,248 @@
+"""One sync pass for one source: list changes, fetch what changed, commit page by page.
+
+Each listing page becomes one transaction: the complaints it changed (details
+fetched only where the listed ``updated_at`` is newer than the mirror's), its
+quarantined records, the complaints found removed, and the checkpoint. A pass that
+fails leaves every committed page in place and the checkpoint where the last
+committed page put it; the next pass resumes from there.
+
+A full pass re-lists everything and then reconciles: a mirrored complaint that the
+complete listing did not show is asked for once more, and marked vanished if the
+platform answers that it is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, select, update
+
+from connectors.base import ChangePage, Connector
+from connectors.errors import ConnectorError
+from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
+from syncd.store.tables import SyncCheckpoint, SyncRun
+from syncd.sync.retry import in_transaction
+from syncd.sync.writer import (
+    COMPLAINTS,
+    Batch,
+    advance_checkpoint,
+    mirrored_versions,
+    write_batch,
+    write_institutions,
+)
+
+log = logging.getLogger(__name__)
+
+RUNS = SyncRun.__table__  # type: ignore[attr-defined]
+CHECKPOINTS = SyncCheckpoint.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class PassStats:
+    """What a pass did; ``error`` is set when it failed."""
+
+    source: str
+    full: bool
+    listed: int = 0
+    unchanged: int = 0
+    fetched: int = 0
+    written: int = 0
+    quarantined: int = 0
+    vanished: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    error: ConnectorError | None = None
+    cursor: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Progress:
+    """Hooks a caller (the CLI's progress bar, the daemon's logs) can follow."""
+
+    listing_total: Callable[[int], None] = lambda total: None
+    listed: Callable[[int], None] = lambda n: None
+    fetched: Callable[[int], None] = lambda n: None
+
+
+@dataclass
+class SyncPass:
+    engine: Engine
+    connector: Connector
+    source: str
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    progress: Progress = field(default_factory=Progress)
+
+    def run(self, *, full: bool = False) -> PassStats:
+        stats = PassStats(self.source, full)
+        started = time.perf_counter()
+        run_id = self._open_run(full)
+        try:
+            self._sync(stats, full)
+        except ConnectorError as exc:
+            stats.error = exc
+            log.error(
+                "sync failed: source=%s kind=%s permanent=%s detail=%s",
+                self.source,
+                exc.kind,
+                exc.permanent,
+                exc,
+            )
+        finally:
+            stats.seconds = time.perf_counter() - started
+            self._close_run(run_id, stats)
+        return stats
+
+    def checkpoint(self) -> datetime | None:
+        with self.engine.connect() as connection:
+            cursor: datetime | None = connection.execute(
+                select(CHECKPOINTS.c.cursor).where(CHECKPOINTS.c.source == self.source)
+            ).scalar_one_or_none()
+        return cursor
+
+    def _sync(self, stats: PassStats, full: bool) -> None:
+        since = None if full else self.checkpoint()
+        seen: set[int] | None = set() if since is None else None
+        first = True
+        for page in self.connector.list_changes(since):
+            if first and page.matching is not None:
+                self.progress.listing_total(page.matching)
+                first = False
+            self._sync_page(page, stats, seen)
+        if seen is not None:
+            self._reconcile(seen, stats)
+        self._sync_institutions()
+
+    def _sync_page(self, page: ChangePage, stats: PassStats, seen: set[int] | None) -> None:
+        ids = [s.id for s in page.summaries]
+        stats.pages += 1
+        stats.listed += len(ids) + len(page.quarantined)
+        self.progress.listed(len(ids) + len(page.quarantined))
+        if seen is not None:
+            seen.update(ids)
+            seen.update(q.upstream_id for q in page.quarantined if q.upstream_id is not None)
+        with self.engine.connect() as connection:
+            mirrored = mirrored_versions(connection, self.source, ids)
+        changed = []
+        for summary in page.summaries:
+            held = mirrored.get(summary.id)
+            if held is None or summary.updated_at > held[0] or held[1]:
+                changed.append(summary.id)
+        stats.unchanged += len(ids) - len(changed)
+        batch = Batch(quarantined=list(page.quarantined), cursor=page.cursor)
+        self._fetch_into(batch, changed, stats)
+        self._write(batch, stats)
+
+    def _fetch_into(self, batch: Batch, ids: list[int], stats: PassStats) -> None:
+        for result in self.connector.fetch_details(ids):
+            if isinstance(result, ComplaintDetail):
+                batch.details.append(result)
+            elif isinstance(result, Vanished):
+                batch.vanished.append(result.id)
+            else:
+                batch.quarantined.append(result)
+            stats.fetched += 1
+            self.progress.fetched(1)
+
+    def _write(self, batch: Batch, stats: PassStats) -> None:
+        now = self.clock()
+        written = in_transaction(
+            self.engine, lambda connection: write_batch(connection, self.source, batch, now)
+        )
+        stats.written += written.complaints
+        stats.quarantined += written.quarantined
+        stats.vanished += written.vanished
+        stats.cursor = batch.cursor
+
+    def _reconcile(self, seen: set[int], stats: PassStats) -> None:
+        """After a complete listing: who in the mirror was not listed is asked for again."""
+        c = COMPLAINTS.c
+        with self.engine.connect() as connection:
+            mirrored = connection.execute(
+                select(c.upstream_id).where(c.source == self.source, c.vanished_at.is_(None))
+            ).scalars()
+            missing = [upstream_id for upstream_id in mirrored if upstream_id not in seen]
+        if missing:
+            log.info("reconcile: source=%s unlisted=%d", self.source, len(missing))
+        batch = Batch()
+        self._fetch_into(batch, missing, stats)
+        now = self.clock()
+
+        def write(connection: Connection) -> None:
+            written = write_batch(connection, self.source, batch, now)
+            stats.written += written.complaints
+            stats.quarantined += written.quarantined
+            stats.vanished += written.vanished
+            cursor = stats.cursor or self._stored_cursor(connection)
+            if cursor is not None:
+                advance_checkpoint(connection, self.source, cursor, now, full_done=True)
+
+        in_transaction(self.engine, write)
+
+    def _stored_cursor(self, connection: Connection) -> datetime | None:
+        cursor: datetime | None = connection.execute(
+            select(CHECKPOINTS.c.cursor).where(CHECKPOINTS.c.source == self.source)
+        ).scalar_one_or_none()
+        return cursor
+
+    def _sync_institutions(self) -> None:
+        institutions = []
+        for item in self.connector.list_institutions():
+            if isinstance(item, Institution):
+                institutions.append(item)
+            elif isinstance(item, QuarantineItem):
+                log.warning(
+                    "institution quarantined: source=%s reason=%s", self.source, item.reason
+                )
+        now = self.clock()
+        in_transaction(
+            self.engine,
+            lambda connection: write_institutions(connection, self.source, institutions, now),
+        )
+
+    # -- the run record ---------------------------------------------------------------
+
+    def _open_run(self, full: bool) -> int:
+        now = self.clock()
+
+        def open_run(connection: Connection) -> int:
+            # A run still "running" was cut short by a kill; say so.
+            connection.execute(
+                update(RUNS)
+                .where(RUNS.c.source == self.source, RUNS.c.result == "running")
+                .values(result="interrupted", finished_at=now)
+            )
+            row_id: int = connection.execute(
+                RUNS.insert()
+                .values(source=self.source, full=full, started_at=now, result="running")
+                .returning(RUNS.c.id)
+            ).scalar_one()
+            return row_id
+
+        return in_transaction(self.engine, open_run)
+
+    def _close_run(self, run_id: int, stats: PassStats) -> None:
+        values = {
+            "finished_at": self.clock(),
+            "result": "ok" if stats.ok else "error",
+            "listed": stats.listed,
+            "fetched": stats.fetched,
+            "written": stats.written,
+            "quarantined": stats.quarantined,
+            "vanished": stats.vanished,
+            "error_kind": stats.error.kind if stats.error else None,
+            "error_message": str(stats.error)[:2000] if stats.error else None,
+        }
+        in_transaction(
+            self.engine,
+            lambda connection: connection.execute(
+                update(RUNS).where(RUNS.c.id == run_id).values(**values)
+            ),
+        )
