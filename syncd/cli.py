@@ -12,12 +12,17 @@ import signal
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from syncd import __version__
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from syncd.config import Config
 
 EXIT_CONFIG = 78
 
@@ -44,10 +49,18 @@ def _root(
     ] = False,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
+    level = logging.getLevelName(log_level.upper())
+    if not isinstance(level, int):
+        raise typer.BadParameter(f"unknown log level {log_level!r}", param_hint="--log-level")
     logging.basicConfig(
-        level=log_level.upper(),
+        level=level,
         format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
     )
+    if level > logging.DEBUG:
+        # One line per HTTP request or migration step is noise below debug; the
+        # connector logs every retry and failure itself.
+        for chatty in ("httpx", "httpcore", "alembic"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _secret(file: Path | None, env: str) -> str | None:
@@ -95,6 +108,9 @@ def simulate(
     same_second: Annotated[
         int, typer.Option(min=0, help="Complaints sharing one updated_at second.")
     ] = 0,
+    frozen: Annotated[
+        bool, typer.Option(help="Stop the world's clock at start: nothing changes by itself.")
+    ] = False,
     api_key_file: Annotated[
         Path | None,
         typer.Option(help="Require this API key (else $SYNCD_SIMULATOR_API_KEY, if set)."),
@@ -119,6 +135,7 @@ def simulate(
         token=_secret(token_file, "SYNCD_SIMULATOR_TOKEN"),
     )
     started = time.perf_counter()
+    started_at = time.time()
     with console.status(f"generating {complaints:,} complaints (seed {seed})…"):
         world = World.generate(
             WorldSettings(
@@ -128,7 +145,7 @@ def simulate(
                 vanish_rate=vanish_rate,
                 same_second=same_second,
             ),
-            clock=time.time,
+            clock=(lambda: started_at) if frozen else time.time,
         )
     try:
         sim = Simulator(world, faults, host=host, port=port, seed=seed)
@@ -157,6 +174,116 @@ def simulate(
         console.print("simulator stopped")
     finally:
         sim.close()
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Configuration file (else $SYNCD_CONFIG, else /etc/syncd/syncd.toml).",
+    ),
+]
+
+
+@app.command("check-config")
+def check_config(config: ConfigOption = None) -> None:
+    """Validate the configuration: exit 0, or list every problem and exit 78."""
+    from syncd.config import ConfigError, load_config, resolve_path
+
+    path = resolve_path(config)
+    try:
+        loaded = load_config(path)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_CONFIG) from exc
+    count = len(loaded.sources)
+    typer.echo(f"config OK: {path} ({count} source{'s' if count != 1 else ''})")
+
+
+def _load(config: Path | None) -> Config:
+    """The configuration, or exit 78 with every problem."""
+    from syncd.config import ConfigError, load_config, resolve_path
+
+    try:
+        return load_config(resolve_path(config))
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_CONFIG) from exc
+
+
+def _engine(config: Config) -> Engine:
+    from syncd.store import make_engine, upgrade
+    from syncd.store.migrate import current_revision, head_revision
+
+    engine = make_engine(config.database.url)
+    if current_revision(engine) != head_revision(engine):
+        console.print("upgrading the database schema…")
+        upgrade(engine)
+    return engine
+
+
+@app.command()
+def sync(
+    config: ConfigOption = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source (default: every source).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-list everything and mark what vanished.")
+    ] = False,
+) -> None:
+    """One sync pass per source with a progress bar, then a summary; exit 0 or 1."""
+    from syncd.sync import StoreError
+    from syncd.sync.console import run_passes, summary
+    from syncd.sync.sources import SourceUnusable
+
+    loaded = _load(config)
+    sources = list(loaded.sources)
+    if source is not None:
+        sources = [s for s in sources if s.name == source]
+        if not sources:
+            names = ", ".join(s.name for s in loaded.sources)
+            raise typer.BadParameter(f"no source {source!r}; configured: {names}")
+    engine = _engine(loaded)
+    try:
+        results = run_passes(engine, sources, full=full, console=console)
+    except SourceUnusable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_CONFIG) from exc
+    except StoreError as exc:  # the run record itself could not be written
+        console.print(f"[red]{exc}[/red] ({exc.kind})")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    console.print(summary(results))
+    for stats in results:
+        if stats.error is not None:
+            console.print(f"[red]{stats.source}: {stats.error.kind}: {stats.error}[/red]")
+    raise typer.Exit(0 if all(s.ok for s in results) else 1)
+
+
+db_app = typer.Typer(help="The mirror's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply schema migrations up to the newest."""
+    from syncd.store import make_engine, upgrade
+    from syncd.store.migrate import current_revision, head_revision
+
+    engine = make_engine(_load(config).database.url)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    engine.dispose()
+    if before == after:
+        typer.echo(f"schema already at {after}")
+    else:
+        typer.echo(
+            f"schema upgraded: {before or 'empty'} -> {after} (head {head_revision(engine)})"
+        )
 
 
 def main() -> None:

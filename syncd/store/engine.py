@@ -11,7 +11,9 @@ from sqlalchemy.engine import make_url
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(
+    url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **options: Any
+) -> Engine:
     """An engine for ``url``; a SQLite file's directory is created if missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -19,18 +21,22 @@ def make_engine(url: str, **options: Any) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **options)
-        event.listen(engine, "connect", _tune_sqlite)
+
+        @event.listens_for(engine, "connect")
+        def _tune(dbapi_connection: Any, _record: Any) -> None:
+            _tune_sqlite(dbapi_connection, sqlite_busy_timeout_ms)
+
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _tune_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the metrics and status readers run while the sync writes; NORMAL is
     # durable across a process kill (only an OS crash may lose the last commits).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

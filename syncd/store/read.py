@@ -50,9 +50,7 @@ def mirrored_details(
     }
 
 
-def _children(
-    connection: Connection, table: Table, row_ids: Sequence[int]
-) -> dict[int, list[Any]]:
+def _children(connection: Connection, table: Table, row_ids: Sequence[int]) -> dict[int, list[Any]]:
     by_complaint: dict[int, list[Any]] = defaultdict(list)
     for start in range(0, len(row_ids), 1000):
         chunk = row_ids[start : start + 1000]

@@ -25,7 +25,7 @@ from connectors.base import ChangePage, Connector
 from connectors.errors import ConnectorError
 from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
 from syncd.store.tables import SyncCheckpoint, SyncRun
-from syncd.sync.retry import in_transaction
+from syncd.sync.retry import StoreError, in_transaction
 from syncd.sync.writer import (
     COMPLAINTS,
     Batch,
@@ -55,7 +55,7 @@ class PassStats:
     vanished: int = 0
     pages: int = 0
     seconds: float = 0.0
-    error: ConnectorError | None = None
+    error: ConnectorError | StoreError | None = None
     cursor: datetime | None = None
 
     @property
@@ -69,6 +69,8 @@ class Progress:
 
     listing_total: Callable[[int], None] = lambda total: None
     listed: Callable[[int], None] = lambda n: None
+    to_fetch: Callable[[int], None] = lambda n: None
+    """More complaints changed, whose details are now to be fetched."""
     fetched: Callable[[int], None] = lambda n: None
 
 
@@ -86,18 +88,16 @@ class SyncPass:
         run_id = self._open_run(full)
         try:
             self._sync(stats, full)
-        except ConnectorError as exc:
+        except (ConnectorError, StoreError) as exc:
             stats.error = exc
-            log.error(
-                "sync failed: source=%s kind=%s permanent=%s detail=%s",
-                self.source,
-                exc.kind,
-                exc.permanent,
-                exc,
-            )
+            log.error("sync failed: source=%s kind=%s detail=%s", self.source, exc.kind, exc)
         finally:
             stats.seconds = time.perf_counter() - started
-            self._close_run(run_id, stats)
+            try:
+                self._close_run(run_id, stats)
+            except StoreError as exc:
+                # The pass's outcome stands; only its record could not be kept.
+                log.error("sync run not recorded: source=%s detail=%s", self.source, exc)
         return stats
 
     def checkpoint(self) -> datetime | None:
@@ -136,6 +136,7 @@ class SyncPass:
             if held is None or summary.updated_at > held[0] or held[1]:
                 changed.append(summary.id)
         stats.unchanged += len(ids) - len(changed)
+        self.progress.to_fetch(len(changed))
         batch = Batch(quarantined=list(page.quarantined), cursor=page.cursor)
         self._fetch_into(batch, changed, stats)
         self._write(batch, stats)
@@ -171,6 +172,7 @@ class SyncPass:
             missing = [upstream_id for upstream_id in mirrored if upstream_id not in seen]
         if missing:
             log.info("reconcile: source=%s unlisted=%d", self.source, len(missing))
+            self.progress.to_fetch(len(missing))
         batch = Batch()
         self._fetch_into(batch, missing, stats)
         now = self.clock()

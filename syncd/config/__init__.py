@@ -1,0 +1,50 @@
+"""syncd's configuration: one strict TOML file (CONTRACT.md section 3).
+
+    config = load_config(resolve_path(option))   # raises ConfigError
+
+``Config`` and its sections are frozen pydantic models with every default of the
+contract; secrets (``api_key``, ``token``, ``alerts.smtp.password``) are read-only
+properties and never appear in ``repr``, ``str`` or dumps.
+"""
+
+from syncd.config.durations import format_duration, parse_duration
+from syncd.config.errors import ConfigError
+from syncd.config.load import DEFAULT_PATH, load_config, resolve_path
+from syncd.config.model import (
+    AgencyConfig,
+    AlertsConfig,
+    CalendarConfig,
+    ClockConfig,
+    ClocksConfig,
+    CompletionClockConfig,
+    Config,
+    DatabaseConfig,
+    MetricsConfig,
+    ReporterReplyClockConfig,
+    RouteConfig,
+    SmtpConfig,
+)
+from syncd.config.sources import SourceConfig, SourceKind
+
+__all__ = [
+    "DEFAULT_PATH",
+    "AgencyConfig",
+    "AlertsConfig",
+    "CalendarConfig",
+    "ClockConfig",
+    "ClocksConfig",
+    "CompletionClockConfig",
+    "Config",
+    "ConfigError",
+    "DatabaseConfig",
+    "MetricsConfig",
+    "ReporterReplyClockConfig",
+    "RouteConfig",
+    "SmtpConfig",
+    "SourceConfig",
+    "SourceKind",
+    "format_duration",
+    "load_config",
+    "parse_duration",
+    "resolve_path",
+]

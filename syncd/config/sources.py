@@ -1,0 +1,138 @@
+"""``[[sources]]``: where complaints come from, one table per upstream credential.
+
+``kind = "sp4n-lapor"`` reads the real platform at ``base_url`` with ``api_key`` and
+``token``; ``kind = "simulator"`` runs the built-in simulator in-process, with
+``complaints`` and ``seed``. The keys one kind needs and the other does not use are
+checked together with the rest, so a bad table lists every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from connectors.records import CanonicalStatus
+from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP
+from syncd.config.durations import Duration, PositiveDuration
+from syncd.config.errors import raise_problems
+from syncd.config.secrets import env_name
+from syncd.config.values import DEFAULT_TIMEZONE, HeaderName, HttpUrl, Timezone
+
+SourceKind = Literal["sp4n-lapor", "simulator"]
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_LAPOR_ONLY = ("base_url", "api_key", "token")
+_SIMULATOR_ONLY = ("complaints", "seed")
+
+
+def _source_name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError(
+            "a source name is 1 to 64 letters, digits, '_', '.' or '-', starting with a "
+            "letter or digit (it appears in metrics, alert keys and environment variables)"
+        )
+    return value
+
+
+SourceName = Annotated[str, AfterValidator(_source_name)]
+AgencyId = Annotated[int, Field(ge=1)]
+StatusCode = Annotated[int, Field(ge=0)]
+
+
+class SourceConfig(BaseModel):
+    """One ``[[sources]]`` table. ``api_key`` and ``token`` never show in ``repr``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: SourceName
+    kind: SourceKind
+    base_url: HttpUrl | None = None
+    api_key_secret: SecretStr | None = Field(default=None, alias="api_key", repr=False)
+    token_secret: SecretStr | None = Field(default=None, alias="token", repr=False)
+    auth_header: HeaderName = "Authorization"
+    timezone: Timezone = DEFAULT_TIMEZONE
+    poll_interval: PositiveDuration = timedelta(minutes=2)
+    page_size: int = Field(default=500, ge=1, le=1000)
+    agencies: list[AgencyId] = Field(default_factory=list)
+    """Agency ids to mirror; empty: all the credentials see."""
+    # syncd extensions to CONTRACT.md section 3
+    lookback: Duration = timedelta(minutes=10)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    verify_tls: bool = True
+    status_names: dict[StatusCode, CanonicalStatus] = Field(
+        default_factory=lambda: dict(DEFAULT_STATUS_MAP)
+    )
+    """Upstream status code to canonical status; what is given is merged over the default."""
+    complaints: int = Field(default=1000, ge=0)
+    """Simulator only: complaints on the simulated platform at start."""
+    seed: int = 1
+    """Simulator only: same seed, same world."""
+
+    @property
+    def api_key(self) -> str | None:
+        return self.api_key_secret.get_secret_value() if self.api_key_secret else None
+
+    @property
+    def token(self) -> str | None:
+        return self.token_secret.get_secret_value() if self.token_secret else None
+
+    @field_validator("status_names", mode="after")
+    @classmethod
+    def _over_default(cls, value: Mapping[int, CanonicalStatus]) -> dict[int, CanonicalStatus]:
+        return {**DEFAULT_STATUS_MAP, **value}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _kind_rules(cls, data: Any, handler: ModelWrapValidatorHandler[SourceConfig]) -> Any:
+        problems = _kind_problems(data) if isinstance(data, dict) else []
+        try:
+            source = handler(data)
+        except ValidationError as exc:
+            raise_problems(cls.__name__, exc, problems)
+        if problems:
+            raise_problems(cls.__name__, None, problems)
+        return source
+
+
+def _kind_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    kind = data.get("kind")
+    given = {key for key, value in data.items() if value not in (None, "")}
+    problems: list[tuple[str, str]] = []
+    if kind == "sp4n-lapor":
+        for key in _LAPOR_ONLY:
+            if key not in given:
+                problems.append((key, f'required for kind "sp4n-lapor"{_hint(key, data)}'))
+        for key in _SIMULATOR_ONLY:
+            if key in given:
+                problems.append((key, 'only for kind "simulator"'))
+    elif kind == "simulator" and "base_url" in given:
+        problems.append(
+            (
+                "base_url",
+                'not used by kind "simulator", which runs in-process; to read a simulator '
+                'served by "syncd simulate", use kind "sp4n-lapor"',
+            )
+        )
+    return problems
+
+
+def _hint(key: str, data: dict[str, Any]) -> str:
+    if key == "base_url":
+        return ""
+    name = data.get("name")
+    env = env_name("sources", name if isinstance(name, str) else "<name>", key)
+    return f"; set {key}, {key}_file or ${env}"

@@ -1,0 +1,114 @@
+"""``syncd sync``: one pass per source with a progress bar, then a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine
+
+from syncd.config import SourceConfig
+from syncd.sync import PassStats, StoreError, SyncPass
+from syncd.sync import Progress as PassProgress
+from syncd.sync.sources import open_connector
+
+
+class RateColumn(ProgressColumn):
+    """Items per second, as complaints are counted."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+
+
+def run_passes(
+    engine: Engine, sources: Sequence[SourceConfig], *, full: bool, console: Console
+) -> list[PassStats]:
+    """Syncs each source once; a StoreError stops everything, a source error only its pass."""
+    results = []
+    for source in sources:
+        with (
+            Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                RateColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=False,
+            ) as bar,
+            open_connector(source) as connector,
+        ):
+            listing = bar.add_task(f"{source.name}: listing", total=None)
+            details = bar.add_task(f"{source.name}: details", total=None)
+            hooks = _hooks(bar, listing, details)
+            stats = SyncPass(engine, connector, source.name, progress=hooks).run(full=full)
+            for task in (listing, details):
+                bar.update(task, total=bar.tasks[task].completed)
+        results.append(stats)
+    return results
+
+
+def _hooks(bar: Progress, listing: TaskID, details: TaskID) -> PassProgress:
+    def listing_total(total: int) -> None:
+        bar.update(listing, total=total)
+
+    def listed(n: int) -> None:
+        bar.advance(listing, n)
+
+    def to_fetch(n: int) -> None:
+        bar.update(details, total=(bar.tasks[details].total or 0) + n)
+
+    def fetched(n: int) -> None:
+        bar.advance(details, n)
+
+    return PassProgress(
+        listing_total=listing_total, listed=listed, to_fetch=to_fetch, fetched=fetched
+    )
+
+
+def summary(results: Sequence[PassStats]) -> Table:
+    table = Table(title="sync")
+    for name in (
+        "source",
+        "listed",
+        "unchanged",
+        "fetched",
+        "written",
+        "quarantined",
+        "vanished",
+        "time",
+        "result",
+    ):
+        table.add_column(name, justify="left" if name in ("source", "result") else "right")
+    for s in results:
+        result = "[green]ok[/green]" if s.ok else f"[red]{s.error.kind if s.error else 'error'}[/]"
+        table.add_row(
+            s.source + (" (full)" if s.full else ""),
+            f"{s.listed:,}",
+            f"{s.unchanged:,}",
+            f"{s.fetched:,}",
+            f"{s.written:,}",
+            f"{s.quarantined:,}",
+            f"{s.vanished:,}",
+            f"{s.seconds:.1f}s",
+            result,
+        )
+    return table
+
+
+__all__ = ["StoreError", "run_passes", "summary"]
