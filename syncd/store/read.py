@@ -17,13 +17,8 @@ from connectors.records import (
     Status,
     StatusLogEntry,
 )
-from syncd.store.tables import Complaint
-from syncd.store.tables import Followup as FollowupRow
-from syncd.store.tables import StatusLogEntry as StatusLogRow
-
-COMPLAINTS: Table = Complaint.__table__  # type: ignore[attr-defined]
-LOGS: Table = StatusLogRow.__table__  # type: ignore[attr-defined]
-FOLLOWUPS: Table = FollowupRow.__table__  # type: ignore[attr-defined]
+from syncd.store.tables import COMPLAINTS, FOLLOWUPS
+from syncd.store.tables import STATUS_LOGS as LOGS
 
 
 def mirrored_details(

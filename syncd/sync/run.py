@@ -24,10 +24,9 @@ from sqlalchemy import Connection, Engine, select, update
 from connectors.base import ChangePage, Connector
 from connectors.errors import ConnectorError
 from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
-from syncd.store.tables import SyncCheckpoint, SyncRun
+from syncd.store.tables import CHECKPOINTS, COMPLAINTS, RUNS
 from syncd.sync.retry import StoreError, in_transaction
 from syncd.sync.writer import (
-    COMPLAINTS,
     Batch,
     advance_checkpoint,
     mirrored_versions,
@@ -36,9 +35,6 @@ from syncd.sync.writer import (
 )
 
 log = logging.getLogger(__name__)
-
-RUNS = SyncRun.__table__  # type: ignore[attr-defined]
-CHECKPOINTS = SyncCheckpoint.__table__  # type: ignore[attr-defined]
 
 
 @dataclass

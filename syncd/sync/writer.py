@@ -20,20 +20,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.records import ComplaintDetail, Institution, QuarantineItem
 from syncd.store.tables import (
-    Complaint,
-    Followup,
-    QuarantinedRecord,
-    StatusLogEntry,
-    SyncCheckpoint,
+    CHECKPOINTS,
+    COMPLAINTS,
+    FOLLOWUPS,
+    INSTITUTIONS,
+    QUARANTINE,
 )
-from syncd.store.tables import Institution as InstitutionRow
-
-COMPLAINTS: Table = Complaint.__table__  # type: ignore[attr-defined]
-LOGS: Table = StatusLogEntry.__table__  # type: ignore[attr-defined]
-FOLLOWUPS: Table = Followup.__table__  # type: ignore[attr-defined]
-QUARANTINE: Table = QuarantinedRecord.__table__  # type: ignore[attr-defined]
-CHECKPOINTS: Table = SyncCheckpoint.__table__  # type: ignore[attr-defined]
-INSTITUTIONS: Table = InstitutionRow.__table__  # type: ignore[attr-defined]
+from syncd.store.tables import STATUS_LOGS as LOGS
 
 # Children go in chunks: SQLite allows 32,766 bound parameters per statement.
 CHUNK = 1000

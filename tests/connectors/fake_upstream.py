@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 
+from connectors.sp4n_lapor import LaporConnector, LaporSettings
+from tests.conftest import FakeClock
+
 BASE = "https://lapor.test/lapor/3.0.0"
 
 
@@ -79,3 +82,15 @@ class FakeListing:
         for record in self.records:
             if record["id"] == complaint_id:
                 record["updated_at"] = updated_at
+
+
+def fake_connector(clock: FakeClock, **settings: object) -> LaporConnector:
+    """A connector to ``BASE`` (which respx answers), sleeping on ``clock``."""
+    merged: dict[str, object] = {"base_url": BASE, "api_key": "k", "token": "t"}
+    merged.update(settings)
+    return LaporConnector(
+        LaporSettings(**merged),  # type: ignore[arg-type]
+        httpx.Client(base_url=BASE),
+        sleep=clock.sleep,
+        clock=clock,
+    )

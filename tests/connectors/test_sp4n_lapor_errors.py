@@ -23,7 +23,7 @@ from connectors.errors import (
 from connectors.retry import RetryPolicy
 from connectors.sp4n_lapor import LaporConnector, LaporSettings
 from tests.conftest import FakeClock
-from tests.connectors.fake_upstream import BASE, envelope, summary
+from tests.connectors.fake_upstream import BASE, envelope, fake_connector, summary
 
 LISTING = f"{BASE}/complaints"
 OK = httpx.Response(200, json=envelope({"data": [summary(1)], "next_page_url": None}))
@@ -31,14 +31,7 @@ GATEWAY_PAGE = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 def connector(clock: FakeClock, **settings: object) -> LaporConnector:
-    merged: dict[str, object] = {"base_url": BASE, "api_key": "key-123", "token": "tok-456"}
-    merged.update(settings)
-    return LaporConnector(
-        LaporSettings(**merged),  # type: ignore[arg-type]
-        httpx.Client(base_url=BASE),
-        sleep=clock.sleep,
-        clock=clock,
-    )
+    return fake_connector(clock, **{**{"api_key": "key-123", "token": "tok-456"}, **settings})
 
 
 def listed_ids(c: LaporConnector) -> list[int]:

@@ -7,22 +7,15 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import respx
 
-from connectors.sp4n_lapor import LaporConnector, LaporSettings
+from connectors.sp4n_lapor import LaporConnector
 from tests.conftest import FakeClock
-from tests.connectors.fake_upstream import BASE, FakeListing, summary
+from tests.connectors.fake_upstream import BASE, FakeListing, fake_connector, summary
 
 LISTING = f"{BASE}/complaints"
 
 
 def connector(clock: FakeClock, **settings: object) -> LaporConnector:
-    merged: dict[str, object] = {"base_url": BASE, "api_key": "k", "token": "t", "page_size": 2}
-    merged.update(settings)
-    return LaporConnector(
-        LaporSettings(**merged),  # type: ignore[arg-type]
-        httpx.Client(base_url=BASE),
-        sleep=clock.sleep,
-        clock=clock,
-    )
+    return fake_connector(clock, **{**{"page_size": 2}, **settings})
 
 
 def at(second: int) -> str:

@@ -9,23 +9,14 @@ import httpx
 import respx
 
 from connectors.records import CanonicalStatus, ComplaintDetail, QuarantineItem, Vanished
-from connectors.sp4n_lapor import LaporConnector, LaporSettings
 from tests.conftest import FakeClock
-from tests.connectors.fake_upstream import BASE, FakeListing, envelope, summary
+from tests.connectors.fake_upstream import BASE, FakeListing, envelope, fake_connector, summary
 
 LISTING = f"{BASE}/complaints"
 REPORTER = {"name": "Budi", "nik": "6109123456789012", "phone": "0812", "email": "b@x.id"}
 
 
-def connector(clock: FakeClock, **settings: object) -> LaporConnector:
-    merged: dict[str, object] = {"base_url": BASE, "api_key": "k", "token": "t"}
-    merged.update(settings)
-    return LaporConnector(
-        LaporSettings(**merged),  # type: ignore[arg-type]
-        httpx.Client(base_url=BASE),
-        sleep=clock.sleep,
-        clock=clock,
-    )
+connector = fake_connector
 
 
 def detail_payload(complaint_id: int, **over: Any) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The mirror's tables, one concept a module."""
 
+from sqlalchemy import Table
+
 from syncd.store.tables.complaint import Complaint
 from syncd.store.tables.followup import Followup
 from syncd.store.tables.institution import Institution
@@ -7,7 +9,23 @@ from syncd.store.tables.quarantine import QuarantinedRecord
 from syncd.store.tables.status_log import StatusLogEntry
 from syncd.store.tables.sync_state import SyncCheckpoint, SyncRun
 
+# The Core tables behind the models, for bulk statements.
+COMPLAINTS: Table = Complaint.__table__  # type: ignore[attr-defined]
+STATUS_LOGS: Table = StatusLogEntry.__table__  # type: ignore[attr-defined]
+FOLLOWUPS: Table = Followup.__table__  # type: ignore[attr-defined]
+INSTITUTIONS: Table = Institution.__table__  # type: ignore[attr-defined]
+QUARANTINE: Table = QuarantinedRecord.__table__  # type: ignore[attr-defined]
+CHECKPOINTS: Table = SyncCheckpoint.__table__  # type: ignore[attr-defined]
+RUNS: Table = SyncRun.__table__  # type: ignore[attr-defined]
+
 __all__ = [
+    "CHECKPOINTS",
+    "COMPLAINTS",
+    "FOLLOWUPS",
+    "INSTITUTIONS",
+    "QUARANTINE",
+    "RUNS",
+    "STATUS_LOGS",
     "Complaint",
     "Followup",
     "Institution",
