@@ -13,7 +13,7 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
-	$(BIN)/python -m connectors.simulator.tour
+	$(BIN)/python -m syncd.tour
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
+from connectors.base import Connector
 from syncd.config import SourceConfig
 from syncd.sync import PassStats, StoreError, SyncPass
 from syncd.sync import Progress as PassProgress
@@ -40,27 +41,31 @@ def run_passes(
     """Syncs each source once; a StoreError stops everything, a source error only its pass."""
     results = []
     for source in sources:
-        with (
-            Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                RateColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=console,
-                transient=False,
-            ) as bar,
-            open_connector(source) as connector,
-        ):
-            listing = bar.add_task(f"{source.name}: listing", total=None)
-            details = bar.add_task(f"{source.name}: details", total=None)
-            hooks = _hooks(bar, listing, details)
-            stats = SyncPass(engine, connector, source.name, progress=hooks).run(full=full)
-            for task in (listing, details):
-                bar.update(task, total=bar.tasks[task].completed)
-        results.append(stats)
+        with open_connector(source) as connector:
+            results.append(sync_with_progress(engine, connector, source.name, full, console))
     return results
+
+
+def sync_with_progress(
+    engine: Engine, connector: Connector, source: str, full: bool, console: Console
+) -> PassStats:
+    """One pass, drawn as two bars: complaints listed, and details fetched."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        listing = bar.add_task(f"{source}: listing", total=None)
+        details = bar.add_task(f"{source}: details", total=None)
+        hooks = _hooks(bar, listing, details)
+        stats = SyncPass(engine, connector, source, progress=hooks).run(full=full)
+        for task in (listing, details):
+            bar.update(task, total=bar.tasks[task].completed)
+    return stats
 
 
 def _hooks(bar: Progress, listing: TaskID, details: TaskID) -> PassProgress:
