@@ -1,0 +1,229 @@
+"""A complaint's clocks, derived from its status log and followups (CONTRACT.md section 2).
+
+Pure: the same complaint, policy and calendar always give the same clocks, and
+``now`` only enters when a running clock's state is read (``Clock.state``).
+
+    verification    created → first status change out of ``submitted``
+    followup        disposition to A → A's first followup, or followed_up/completed
+    completion      disposition to A → completed while with A
+    reporter_reply  A's first followup → the reporter's reply (informational)
+
+A disposition away from A closes A's open clocks as transferred; a complaint that
+comes back to A starts A's next cycle. ``postponed`` pauses the holder's running
+clocks and leaving it resumes them with the working days that were left; archive or
+reject cancels them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from connectors.records import CanonicalStatus, ComplaintDetail, Followup, StatusLogEntry
+from syncd.clock.calendar import WorkingCalendar
+from syncd.clock.policy import ClockKind, ClockPolicy, ClockState, Outcome, zone
+
+END_OF_DAY = time(23, 59, 59)
+_AGENCY_CLOCKS = (ClockKind.FOLLOWUP, ClockKind.COMPLETION)
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One clock of one complaint, for one agency and cycle."""
+
+    kind: ClockKind
+    agency_id: int | None
+    cycle: int
+    zone: str
+    working_days: int
+    started_at: datetime
+    due_at: datetime
+    """The due instant; while paused, the one in force when the pause began."""
+    paused_at: datetime | None = None
+    remaining_days: int | None = None
+    """While paused: the working days left when the pause began."""
+    stopped_at: datetime | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.outcome is None
+
+    def due_soon_at(self, policy: ClockPolicy, calendar: WorkingCalendar) -> datetime:
+        """From when a running clock counts as due soon: the first warning's instant."""
+        tz = zone(self.zone)
+        due_day = self.due_at.astimezone(tz).date()
+        day = working_days_before(calendar, due_day, policy.due_soon_working_days)
+        return datetime.combine(day, policy.send_at, tz).astimezone(UTC)
+
+    def state(self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar) -> ClockState:
+        if self.outcome is not None:
+            return ClockState(self.outcome.value)
+        if self.paused_at is not None:
+            return ClockState.PAUSED
+        if now > self.due_at:
+            return ClockState.BREACHED
+        if now >= self.due_soon_at(policy, calendar):
+            return ClockState.DUE_SOON
+        return ClockState.ON_TRACK
+
+    def next_change_at(
+        self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar
+    ) -> datetime | None:
+        """When ``state`` next changes by time alone; None if it never will."""
+        state = self.state(now, policy, calendar)
+        if state is ClockState.ON_TRACK:
+            return self.due_soon_at(policy, calendar)
+        if state is ClockState.DUE_SOON:
+            return self.due_at + timedelta(seconds=1)
+        return None
+
+
+def working_days_before(calendar: WorkingCalendar, day: date, n: int) -> date:
+    """The n-th working day before ``day`` (``day`` itself when n is 0)."""
+    while n > 0:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            n -= 1
+    return day
+
+
+class _Deriver:
+    def __init__(
+        self, detail: ComplaintDetail, policy: ClockPolicy, calendar: WorkingCalendar
+    ) -> None:
+        self.detail = detail
+        self.policy = policy
+        self.calendar = calendar
+        self.done: list[Clock] = []
+        self.open: dict[ClockKind, Clock] = {}
+        self.verification: Clock | None = None
+        self.holder: int | None = None
+        self.cycles: dict[int, int] = {}
+        self.replied_in_cycle = False
+        self.status = CanonicalStatus.SUBMITTED
+
+    def run(self) -> list[Clock]:
+        summary = self.detail.summary
+        self.verification = self._start(ClockKind.VERIFICATION, None, 1, summary.created_at)
+        for _, _, event in sorted(_events(self.detail.logs, self.detail.followups)):
+            if isinstance(event, StatusLogEntry):
+                self._log(event)
+            else:
+                self._followup(event)
+        clocks = [*self.done, *self.open.values()]
+        if self.verification is not None:
+            clocks.append(self.verification)
+        return sorted(clocks, key=lambda c: (c.started_at, c.kind, c.agency_id or 0, c.cycle))
+
+    def _start(self, kind: ClockKind, agency: int | None, cycle: int, at: datetime) -> Clock:
+        s = self.detail.summary
+        days = self.policy.limit(kind, s.classification, s.category_name)
+        tz = self.policy.zone_name(agency)
+        due = self.calendar.due_instant(at, days, zone(tz)).astimezone(UTC)
+        return Clock(kind, agency, cycle, tz, days, at.astimezone(UTC), due)
+
+    def _close(self, kind: ClockKind, at: datetime, outcome: Outcome | None = None) -> None:
+        clock = self.open.pop(kind, None)
+        if clock is not None:
+            self.done.append(_stop(clock, at, outcome))
+
+    def _log(self, log: StatusLogEntry) -> None:
+        at = log.created_at
+        new = log.status_new.canonical
+        old = self.status
+        if self.verification is not None and new not in (None, CanonicalStatus.SUBMITTED):
+            self.done.append(_stop(self.verification, at))
+            self.verification = None
+        if log.institution_to is not None:
+            self._disposition(log.institution_to.id, at)
+        if new is None:
+            return  # a status the mapping does not know changes no clock
+        if new is CanonicalStatus.POSTPONED and old is not CanonicalStatus.POSTPONED:
+            self._each_open(lambda c: self._pause(c, at))
+        elif old is CanonicalStatus.POSTPONED and new is not CanonicalStatus.POSTPONED:
+            self._each_open(lambda c: self._resume(c, at))
+        if new in (CanonicalStatus.FOLLOWED_UP, CanonicalStatus.COMPLETED):
+            self._close(ClockKind.FOLLOWUP, at)
+        if new is CanonicalStatus.COMPLETED:
+            self._close(ClockKind.COMPLETION, at)
+        if new in (CanonicalStatus.ARCHIVED, CanonicalStatus.REJECTED):
+            for kind in list(self.open):
+                self._close(kind, at, Outcome.CANCELLED)
+        self.status = new
+
+    def _disposition(self, agency: int, at: datetime) -> None:
+        for kind in list(self.open):
+            self._close(kind, at, Outcome.TRANSFERRED)
+        self.holder = agency
+        cycle = self.cycles[agency] = self.cycles.get(agency, 0) + 1
+        self.replied_in_cycle = False
+        for kind in _AGENCY_CLOCKS:
+            self.open[kind] = self._start(kind, agency, cycle, at)
+        if self.status is CanonicalStatus.POSTPONED:
+            self._each_open(lambda c: self._pause(c, at))
+
+    def _followup(self, followup: Followup) -> None:
+        at = followup.created_at
+        if followup.is_reporter:
+            self._close(ClockKind.REPORTER_REPLY, at)
+            return
+        if self.holder is None or followup.institution_from_id != self.holder:
+            return
+        self._close(ClockKind.FOLLOWUP, at)
+        if not self.replied_in_cycle:
+            self.replied_in_cycle = True
+            cycle = self.cycles[self.holder]
+            clock = self._start(ClockKind.REPORTER_REPLY, self.holder, cycle, at)
+            self.open[ClockKind.REPORTER_REPLY] = clock
+            if self.status is CanonicalStatus.POSTPONED:
+                self.open[ClockKind.REPORTER_REPLY] = self._pause(clock, at)
+
+    def _each_open(self, change: Callable[[Clock], Clock]) -> None:
+        for kind, clock in list(self.open.items()):
+            self.open[kind] = change(clock)
+
+    def _pause(self, clock: Clock, at: datetime) -> Clock:
+        if clock.paused_at is not None:
+            return clock
+        tz = zone(clock.zone)
+        remaining = self.calendar.working_days_between(
+            at.astimezone(tz).date(), clock.due_at.astimezone(tz).date()
+        )
+        if at > clock.due_at:
+            remaining = 0
+        return replace(clock, paused_at=at, remaining_days=remaining)
+
+    def _resume(self, clock: Clock, at: datetime) -> Clock:
+        if clock.paused_at is None or clock.remaining_days is None:
+            return clock
+        due = clock.due_at
+        if clock.remaining_days > 0:
+            due = self.calendar.due_instant(at, clock.remaining_days, zone(clock.zone))
+        return replace(clock, due_at=due.astimezone(UTC), paused_at=None, remaining_days=None)
+
+
+def _stop(clock: Clock, at: datetime, outcome: Outcome | None = None) -> Clock:
+    if outcome is None:
+        paused_in_time = clock.paused_at is not None and (clock.remaining_days or 0) > 0
+        outcome = Outcome.MET if at <= clock.due_at or paused_in_time else Outcome.LATE
+    return replace(clock, stopped_at=at.astimezone(UTC), outcome=outcome)
+
+
+def _events(
+    logs: Iterable[StatusLogEntry], followups: Iterable[Followup]
+) -> Iterable[tuple[datetime, int, StatusLogEntry | Followup]]:
+    # At the same instant a status change comes before a followup; the index keeps
+    # the platform's own order among equals.
+    for n, log in enumerate(logs):
+        yield (log.created_at, n, log)
+    for n, followup in enumerate(followups):
+        yield (followup.created_at, 1_000_000 + n, followup)
+
+
+def derive_clocks(
+    detail: ComplaintDetail, policy: ClockPolicy, calendar: WorkingCalendar
+) -> list[Clock]:
+    """Every clock of this complaint, running or closed, oldest first."""
+    return _Deriver(detail, policy, calendar).run()
