@@ -22,6 +22,7 @@ from syncd import __version__
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from syncd.clock.keeper import ClockKeeper
     from syncd.config import Config
 
 EXIT_CONFIG = 78
@@ -212,6 +213,16 @@ def _load(config: Path | None) -> Config:
         raise typer.Exit(EXIT_CONFIG) from exc
 
 
+def _clock_keeper(config: Config) -> ClockKeeper:
+    from syncd.clock.calendar import WorkingCalendar
+    from syncd.clock.keeper import ClockKeeper
+    from syncd.clock.policy import ClockPolicy
+
+    return ClockKeeper(
+        ClockPolicy.from_config(config), WorkingCalendar.from_config(config.calendar)
+    )
+
+
 def _engine(config: Config) -> Engine:
     from syncd.store import make_engine, upgrade
     from syncd.store.migrate import current_revision, head_revision
@@ -247,7 +258,9 @@ def sync(
             raise typer.BadParameter(f"no source {source!r}; configured: {names}")
     engine = _engine(loaded)
     try:
-        results = run_passes(engine, sources, full=full, console=console)
+        results = run_passes(
+            engine, sources, full=full, console=console, clocks=_clock_keeper(loaded)
+        )
     except SourceUnusable as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_CONFIG) from exc

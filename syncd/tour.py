@@ -19,6 +19,9 @@ from sqlalchemy import Engine, func, select
 from connectors.retry import RetryPolicy
 from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
+from syncd.clock.calendar import WorkingCalendar
+from syncd.clock.keeper import ClockKeeper
+from syncd.clock.policy import ClockPolicy
 from syncd.store import make_engine, upgrade
 from syncd.store.read import mirrored_details
 from syncd.store.tables import COMPLAINTS, QUARANTINE
@@ -61,9 +64,10 @@ def main() -> None:
             retry=RetryPolicy(initial_backoff=0.05, max_backoff=1.0),
         )
         connector = LaporConnector(settings, build_client(settings))
-        stats = sync_with_progress(engine, connector, SOURCE, False, console)
+        clocks = ClockKeeper(ClockPolicy(), WorkingCalendar())
+        stats = sync_with_progress(engine, connector, SOURCE, False, console, clocks)
         faults.quiet()
-        again = sync_with_progress(engine, connector, SOURCE, False, console)
+        again = sync_with_progress(engine, connector, SOURCE, False, console, clocks)
         connector.close()
         console.print(summary([stats, again]))
         show_mirror(engine, console)

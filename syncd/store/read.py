@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Select, Table, select
 
 from connectors.records import (
     CanonicalStatus,
@@ -35,12 +35,21 @@ def mirrored_details(
         query = query.where(c.upstream_id.in_(upstream_ids))
     if not include_vanished:
         query = query.where(c.vanished_at.is_(None))
+    return {detail.id: detail for detail in _details(connection, query).values()}
+
+
+def details_by_row_id(connection: Connection, row_ids: Sequence[int]) -> dict[int, ComplaintDetail]:
+    """Mirrored complaints by their row id (vanished ones included)."""
+    return _details(connection, select(COMPLAINTS).where(COMPLAINTS.c.id.in_(row_ids)))
+
+
+def _details(connection: Connection, query: Select[Any]) -> dict[int, ComplaintDetail]:
     complaints = connection.execute(query).mappings().all()
     row_ids = [row["id"] for row in complaints]
     logs = _children(connection, LOGS, row_ids)
     followups = _children(connection, FOLLOWUPS, row_ids)
     return {
-        row["upstream_id"]: _detail(row, logs.get(row["id"], []), followups.get(row["id"], []))
+        row["id"]: _detail(row, logs.get(row["id"], []), followups.get(row["id"], []))
         for row in complaints
     }
 

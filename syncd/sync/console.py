@@ -21,6 +21,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from connectors.base import Connector
+from syncd.clock.keeper import ClockKeeper
 from syncd.config import SourceConfig
 from syncd.sync import PassStats, StoreError, SyncPass
 from syncd.sync import Progress as PassProgress
@@ -36,18 +37,30 @@ class RateColumn(ProgressColumn):
 
 
 def run_passes(
-    engine: Engine, sources: Sequence[SourceConfig], *, full: bool, console: Console
+    engine: Engine,
+    sources: Sequence[SourceConfig],
+    *,
+    full: bool,
+    console: Console,
+    clocks: ClockKeeper | None = None,
 ) -> list[PassStats]:
     """Syncs each source once; a StoreError stops everything, a source error only its pass."""
     results = []
     for source in sources:
         with open_connector(source) as connector:
-            results.append(sync_with_progress(engine, connector, source.name, full, console))
+            results.append(
+                sync_with_progress(engine, connector, source.name, full, console, clocks)
+            )
     return results
 
 
 def sync_with_progress(
-    engine: Engine, connector: Connector, source: str, full: bool, console: Console
+    engine: Engine,
+    connector: Connector,
+    source: str,
+    full: bool,
+    console: Console,
+    clocks: ClockKeeper | None = None,
 ) -> PassStats:
     """One pass, drawn as two bars: complaints listed, and details fetched."""
     with Progress(
@@ -62,7 +75,8 @@ def sync_with_progress(
         listing = bar.add_task(f"{source}: listing", total=None)
         details = bar.add_task(f"{source}: details", total=None)
         hooks = _hooks(bar, listing, details)
-        stats = SyncPass(engine, connector, source, progress=hooks).run(full=full)
+        syncer = SyncPass(engine, connector, source, progress=hooks, clocks=clocks)
+        stats = syncer.run(full=full)
         for task in (listing, details):
             bar.update(task, total=bar.tasks[task].completed)
     return stats

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, select, update
 from connectors.base import ChangePage, Connector
 from connectors.errors import ConnectorError
 from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
+from syncd.clock.keeper import ClockKeeper
 from syncd.store.tables import CHECKPOINTS, COMPLAINTS, RUNS
 from syncd.sync.retry import StoreError, in_transaction
 from syncd.sync.writer import (
@@ -77,6 +78,8 @@ class SyncPass:
     source: str
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     progress: Progress = field(default_factory=Progress)
+    clocks: ClockKeeper | None = None
+    """Keeps each written complaint's clocks, in the same transaction."""
 
     def run(self, *, full: bool = False) -> PassStats:
         stats = PassStats(self.source, full)
@@ -151,7 +154,8 @@ class SyncPass:
     def _write(self, batch: Batch, stats: PassStats) -> None:
         now = self.clock()
         written = in_transaction(
-            self.engine, lambda connection: write_batch(connection, self.source, batch, now)
+            self.engine,
+            lambda connection: write_batch(connection, self.source, batch, now, self.clocks),
         )
         stats.written += written.complaints
         stats.quarantined += written.quarantined
@@ -174,7 +178,7 @@ class SyncPass:
         now = self.clock()
 
         def write(connection: Connection) -> None:
-            written = write_batch(connection, self.source, batch, now)
+            written = write_batch(connection, self.source, batch, now, self.clocks)
             stats.written += written.complaints
             stats.quarantined += written.quarantined
             stats.vanished += written.vanished

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.records import ComplaintDetail, Institution, QuarantineItem
+from syncd.clock.keeper import ClockKeeper
 from syncd.store.tables import (
     CHECKPOINTS,
     COMPLAINTS,
@@ -67,9 +68,20 @@ def mirrored_versions(
     return found
 
 
-def write_batch(connection: Connection, source: str, batch: Batch, now: datetime) -> Written:
+def write_batch(
+    connection: Connection,
+    source: str,
+    batch: Batch,
+    now: datetime,
+    clocks: ClockKeeper | None = None,
+) -> Written:
     applied = _upsert_complaints(connection, source, batch.details, now)
     _replace_children(connection, batch.details, applied)
+    if clocks is not None and applied:
+        newest = newest_copies(batch.details)
+        clocks.replace(
+            connection, source, {row_id: newest[uid] for uid, row_id in applied.items()}, now
+        )
     _resolve_quarantine(connection, source, list(applied), now)
     _quarantine(connection, source, batch.quarantined, now)
     vanished = mark_vanished(connection, source, batch.vanished, now)
@@ -118,12 +130,7 @@ def _upsert_complaints(
     """Writes complaints not older than the mirror's; upstream id → row id of those written."""
     if not details:
         return {}
-    # The same complaint can come twice in one batch; the newest copy wins.
-    newest: dict[int, ComplaintDetail] = {}
-    for d in details:
-        held = newest.get(d.id)
-        if held is None or d.summary.updated_at >= held.summary.updated_at:
-            newest[d.id] = d
+    newest = newest_copies(details)
     insert = _insert(connection, COMPLAINTS)
     stmt = insert.on_conflict_do_update(
         index_elements=["source", "upstream_id"],
@@ -138,6 +145,16 @@ def _upsert_complaints(
     return {upstream_id: row_id for upstream_id, row_id in connection.execute(stmt, rows)}
 
 
+def newest_copies(details: Sequence[ComplaintDetail]) -> dict[int, ComplaintDetail]:
+    """One detail per complaint: a batch can hold two copies, and the newest wins."""
+    newest: dict[int, ComplaintDetail] = {}
+    for d in details:
+        held = newest.get(d.id)
+        if held is None or d.summary.updated_at >= held.summary.updated_at:
+            newest[d.id] = d
+    return newest
+
+
 def _replace_children(
     connection: Connection, details: Sequence[ComplaintDetail], applied: dict[int, int]
 ) -> None:
@@ -150,12 +167,10 @@ def _replace_children(
         connection.execute(delete(FOLLOWUPS).where(FOLLOWUPS.c.complaint_id.in_(chunk)))
     logs: list[dict[str, Any]] = []
     followups: list[dict[str, Any]] = []
-    done: set[int] = set()
-    for d in reversed(details):  # the newest copy of a complaint comes last
+    for d in newest_copies(details).values():
         row_id = applied.get(d.id)
-        if row_id is None or d.id in done:
+        if row_id is None:
             continue
-        done.add(d.id)
         logs.extend(_log_rows(row_id, d))
         followups.extend(_followup_rows(row_id, d))
     for rows, table in ((logs, LOGS), (followups, FOLLOWUPS)):

@@ -2,6 +2,7 @@
 
 from sqlalchemy import Table
 
+from syncd.store.tables.clock import ClockRow
 from syncd.store.tables.complaint import Complaint
 from syncd.store.tables.followup import Followup
 from syncd.store.tables.institution import Institution
@@ -17,15 +18,18 @@ INSTITUTIONS: Table = Institution.__table__  # type: ignore[attr-defined]
 QUARANTINE: Table = QuarantinedRecord.__table__  # type: ignore[attr-defined]
 CHECKPOINTS: Table = SyncCheckpoint.__table__  # type: ignore[attr-defined]
 RUNS: Table = SyncRun.__table__  # type: ignore[attr-defined]
+CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "CHECKPOINTS",
+    "CLOCKS",
     "COMPLAINTS",
     "FOLLOWUPS",
     "INSTITUTIONS",
     "QUARANTINE",
     "RUNS",
     "STATUS_LOGS",
+    "ClockRow",
     "Complaint",
     "Followup",
     "Institution",

@@ -1,0 +1,264 @@
+"""Keeps the persisted clocks current: on every sync write, on every tick, on recompute.
+
+- ``replace``: in the sync's transaction, the written complaints' clocks are derived
+  again and stored with their state at that moment.
+- ``tick``: re-evaluates only the clocks whose ``next_evaluation_at`` has come (an
+  index range), so its cost follows the thresholds crossed, not the mirror's size.
+- ``recompute``: after a policy or calendar change, every complaint's clocks are
+  derived again; it reports the due dates that move, and applies them unless asked
+  not to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
+
+from connectors.records import ComplaintDetail
+from syncd.clock.calendar import WorkingCalendar
+from syncd.clock.derive import Clock, derive_clocks
+from syncd.clock.policy import ClockKind, ClockPolicy, Outcome
+from syncd.store.read import details_by_row_id
+from syncd.store.tables import CLOCKS, COMPLAINTS
+
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Transition:
+    clock_id: int
+    complaint_id: int
+    kind: str
+    agency_id: int | None
+    cycle: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """A clock whose due instant a recompute changes."""
+
+    complaint_id: int
+    tracking_id: str
+    kind: str
+    agency_id: int | None
+    cycle: int
+    before: datetime | None
+    after: datetime | None
+
+
+@dataclass
+class Recomputed:
+    complaints: int = 0
+    clocks: int = 0
+    moves: list[Move] = field(default_factory=list)
+
+
+def clock_from_row(row: Any) -> Clock:
+    """A stored clock row (a mapping of its columns) as a Clock."""
+    return Clock(
+        kind=ClockKind(row["kind"]),
+        agency_id=row["agency_id"],
+        cycle=row["cycle"],
+        zone=row["zone"],
+        working_days=row["working_days"],
+        started_at=row["started_at"],
+        due_at=row["due_at"],
+        paused_at=row["paused_at"],
+        remaining_days=row["remaining_days"],
+        stopped_at=row["stopped_at"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+    )
+
+
+@dataclass(frozen=True)
+class ClockKeeper:
+    policy: ClockPolicy
+    calendar: WorkingCalendar
+
+    def row(self, complaint_id: int, source: str, clock: Clock, now: datetime) -> dict[str, Any]:
+        return {
+            "complaint_id": complaint_id,
+            "source": source,
+            "kind": clock.kind.value,
+            "agency_id": clock.agency_id,
+            "cycle": clock.cycle,
+            "zone": clock.zone,
+            "working_days": clock.working_days,
+            "started_at": clock.started_at,
+            "due_at": clock.due_at,
+            "paused_at": clock.paused_at,
+            "remaining_days": clock.remaining_days,
+            "stopped_at": clock.stopped_at,
+            "outcome": clock.outcome.value if clock.outcome else None,
+            "state": clock.state(now, self.policy, self.calendar).value,
+            "evaluated_at": now,
+            "next_evaluation_at": clock.next_change_at(now, self.policy, self.calendar),
+        }
+
+    def replace(
+        self,
+        connection: Connection,
+        source: str,
+        details: Mapping[int, ComplaintDetail],
+        now: datetime,
+    ) -> int:
+        """Stores the clocks of these complaints (by row id) anew; returns how many."""
+        row_ids = list(details)
+        for start in range(0, len(row_ids), CHUNK):
+            connection.execute(
+                delete(CLOCKS).where(CLOCKS.c.complaint_id.in_(row_ids[start : start + CHUNK]))
+            )
+        rows = [
+            self.row(row_id, source, clock, now)
+            for row_id, detail in details.items()
+            for clock in derive_clocks(detail, self.policy, self.calendar)
+        ]
+        for start in range(0, len(rows), CHUNK):
+            connection.execute(CLOCKS.insert(), rows[start : start + CHUNK])
+        return len(rows)
+
+    def tick(self, connection: Connection, now: datetime, limit: int = 10_000) -> list[Transition]:
+        """Re-evaluates the clocks due for it; returns the state changes (at most ``limit``)."""
+        c = CLOCKS.c
+        due = (
+            connection.execute(
+                select(CLOCKS)
+                .where(c.next_evaluation_at <= now)
+                .order_by(c.next_evaluation_at)
+                .limit(limit)
+            )
+            .mappings()
+            .all()
+        )
+        changes: list[Transition] = []
+        updates: list[dict[str, Any]] = []
+        for row in due:
+            clock = clock_from_row(row)
+            state = clock.state(now, self.policy, self.calendar).value
+            updates.append(
+                {
+                    "clock_id": row["id"],
+                    "new_state": state,
+                    "new_evaluated_at": now,
+                    "new_next": clock.next_change_at(now, self.policy, self.calendar),
+                }
+            )
+            if state != row["state"]:
+                changes.append(
+                    Transition(
+                        row["id"],
+                        row["complaint_id"],
+                        row["kind"],
+                        row["agency_id"],
+                        row["cycle"],
+                        row["state"],
+                        state,
+                    )
+                )
+        if updates:
+            connection.execute(
+                update(CLOCKS)
+                .where(c.id == bindparam("clock_id"))
+                .values(
+                    state=bindparam("new_state"),
+                    evaluated_at=bindparam("new_evaluated_at"),
+                    next_evaluation_at=bindparam("new_next"),
+                ),
+                updates,
+            )
+        return changes
+
+    def recompute(
+        self,
+        engine: Engine,
+        now: datetime,
+        *,
+        apply: bool,
+        progress: Callable[[int], None] = lambda n: None,
+    ) -> Recomputed:
+        """Derives every mirrored complaint's clocks again, chunk by chunk."""
+        result = Recomputed()
+        for row_ids in _chunks_of_complaints(engine):
+            with engine.begin() as connection:
+                details = details_by_row_id(connection, row_ids)
+                before = _dues(connection, row_ids)
+                tracking = {
+                    row_id: tracking_id
+                    for row_id, tracking_id in connection.execute(
+                        select(COMPLAINTS.c.id, COMPLAINTS.c.tracking_id).where(
+                            COMPLAINTS.c.id.in_(row_ids)
+                        )
+                    )
+                }
+                after = {
+                    (row_id, c.kind.value, c.agency_id, c.cycle): c.due_at
+                    for row_id, detail in details.items()
+                    for c in derive_clocks(detail, self.policy, self.calendar)
+                }
+                for key in sorted(set(before) | set(after), key=str):
+                    if before.get(key) != after.get(key):
+                        row_id, kind, agency, cycle = key
+                        result.moves.append(
+                            Move(
+                                row_id,
+                                tracking[row_id],
+                                kind,
+                                agency,
+                                cycle,
+                                before.get(key),
+                                after.get(key),
+                            )
+                        )
+                if apply:
+                    source_of = {
+                        row_id: source
+                        for row_id, source in connection.execute(
+                            select(COMPLAINTS.c.id, COMPLAINTS.c.source).where(
+                                COMPLAINTS.c.id.in_(row_ids)
+                            )
+                        )
+                    }
+                    for source in set(source_of.values()):
+                        mine = {r: d for r, d in details.items() if source_of[r] == source}
+                        self.replace(connection, source, mine, now)
+                result.complaints += len(details)
+                result.clocks += len(after)
+            progress(len(row_ids))
+        return result
+
+
+def _chunks_of_complaints(engine: Engine) -> Iterator[list[int]]:
+    """Complaint row ids in chunks, by keyset so that each chunk is one range read."""
+    last = 0
+    while True:
+        with engine.connect() as connection:
+            ids = list(
+                connection.execute(
+                    select(COMPLAINTS.c.id)
+                    .where(COMPLAINTS.c.id > last)
+                    .order_by(COMPLAINTS.c.id)
+                    .limit(CHUNK)
+                ).scalars()
+            )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _dues(
+    connection: Connection, row_ids: Sequence[int]
+) -> dict[tuple[int, str, int | None, int], datetime]:
+    c = CLOCKS.c
+    rows = connection.execute(
+        select(c.complaint_id, c.kind, c.agency_id, c.cycle, c.due_at).where(
+            c.complaint_id.in_(row_ids)
+        )
+    )
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
