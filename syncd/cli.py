@@ -383,5 +383,75 @@ def db_upgrade(config: ConfigOption = None) -> None:
         )
 
 
+clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
+app.add_typer(clocks_app, name="clocks")
+
+
+@clocks_app.command("show")
+def clocks_show(
+    tracking_id: Annotated[str, typer.Argument(help="The complaint's tracking id.")],
+    config: ConfigOption = None,
+) -> None:
+    """A complaint's clocks, their state now, and its history."""
+    from datetime import UTC, datetime
+
+    from syncd.clock.console import clocks_table, find_complaint, history_table
+
+    loaded = _load(config)
+    engine = _engine(loaded)
+    found = find_complaint(engine, tracking_id)
+    if found is None:
+        console.print(f"[red]no complaint {tracking_id!r} in the mirror[/red]")
+        raise typer.Exit(1)
+    row_id, detail = found
+    keeper = _clock_keeper(loaded)
+    out = Console()
+    out.print(clocks_table(engine, row_id, detail, keeper, datetime.now(UTC)))
+    holder = detail.summary.disposition
+    out.print(history_table(detail, keeper.policy.zone_name(holder.id if holder else None)))
+    engine.dispose()
+
+
+@clocks_app.command("recompute")
+def clocks_recompute(
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show which due dates move; change nothing.")
+    ] = False,
+) -> None:
+    """Derive every complaint's clocks again, after a policy or calendar change."""
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from syncd.clock.console import moves_table
+
+    loaded = _load(config)
+    engine = _engine(loaded)
+    keeper = _clock_keeper(loaded)
+    with engine.connect() as connection:
+        from sqlalchemy import func, select
+
+        from syncd.store.tables import COMPLAINTS
+
+        total = connection.execute(select(func.count()).select_from(COMPLAINTS)).scalar_one()
+    with Progress(console=console) as bar:
+        task = bar.add_task("recomputing clocks", total=total)
+        result = keeper.recompute(
+            engine,
+            datetime.now(UTC),
+            apply=not dry_run,
+            progress=lambda n: bar.advance(task, n),
+        )
+    engine.dispose()
+    Console().print(moves_table(result.moves, keeper.policy.platform_zone))
+    verb = "would move" if dry_run else "moved"
+    console.print(
+        f"{result.complaints:,} complaints, {result.clocks:,} clocks; "
+        f"{len(result.moves):,} due dates {verb}"
+        + (" (dry run: nothing changed)" if dry_run else "")
+    )
+
+
 def main() -> None:
     app()
