@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.records import (
     CanonicalStatus,
@@ -268,3 +270,24 @@ def test_derivation_is_pure() -> None:
     assert all(c.started_at.tzinfo is UTC for c in h.clocks())
     assert date(2025, 11, 3) == h.clocks()[0].started_at.astimezone(WIB).date()
     assert timedelta(0) < h.clocks()[0].due_at - h.clocks()[0].started_at
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    disposed=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 6, 1)),
+    pause_after=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)),
+    paused_for=st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=40)),
+)
+def test_a_pause_never_shortens_a_deadline_property(
+    disposed: datetime, pause_after: timedelta, paused_for: timedelta
+) -> None:
+    start = disposed.replace(microsecond=0)
+    h = History(f"{start - timedelta(hours=1)}").dispose(f"{start}", SEKADAU)
+    unpaused = {c.kind: c.due_at for c in h.clocks() if c.agency_id == SEKADAU}
+    pause = start + pause_after
+    h.status(f"{pause}", CanonicalStatus.POSTPONED)
+    h.status(f"{pause + paused_for}", CanonicalStatus.DISPOSITIONED)
+    for clock in h.clocks():
+        if clock.agency_id == SEKADAU:
+            assert clock.due_at >= unpaused[clock.kind]
+            assert CAL.is_working_day(clock.due_at.astimezone(WIB).date())
