@@ -444,13 +444,19 @@ def clocks_recompute(
             progress=lambda n: bar.advance(task, n),
         )
     engine.dispose()
-    Console().print(moves_table(result.moves, keeper.policy.platform_zone))
-    verb = "would move" if dry_run else "moved"
-    console.print(
-        f"{result.complaints:,} complaints, {result.clocks:,} clocks; "
-        f"{len(result.moves):,} due dates {verb}"
-        + (" (dry run: nothing changed)" if dry_run else "")
-    )
+    Console().print(moves_table(result.moves, result.moved, keeper.policy.platform_zone))
+    if dry_run:
+        console.print(
+            f"{result.complaints:,} complaints, {result.clocks:,} clocks; "
+            f"{result.moved:,} due dates would move, {result.added:,} clocks would be added "
+            f"and {result.removed:,} removed (dry run: nothing changed)"
+        )
+    else:
+        console.print(
+            f"{result.complaints:,} complaints, {result.clocks:,} clocks; "
+            f"{result.moved:,} due dates moved, {result.added:,} clocks added, "
+            f"{result.removed:,} removed"
+        )
 
 
 def main() -> None:

@@ -87,8 +87,8 @@ def history_table(detail: ComplaintDetail, zone_name: str) -> Table:
     return table
 
 
-def moves_table(moves: Sequence[Move], zone_name: str, limit: int = 50) -> Table:
-    table = Table(title=f"due dates that move ({len(moves):,})")
+def moves_table(moves: Sequence[Move], moved: int, zone_name: str, limit: int = 50) -> Table:
+    table = Table(title=f"due dates that move ({moved:,})")
     for name in ("complaint", "clock", "agency", "cycle", "before", "after"):
         table.add_column(name)
     for move in moves[:limit]:
@@ -100,6 +100,6 @@ def moves_table(moves: Sequence[Move], zone_name: str, limit: int = 50) -> Table
             local(move.before, zone_name),
             local(move.after, zone_name),
         )
-    if len(moves) > limit:
-        table.caption = f"… and {len(moves) - limit:,} more"
+    if moved > limit:
+        table.caption = f"… and {moved - min(limit, len(moves)):,} more"
     return table

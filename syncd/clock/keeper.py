@@ -52,11 +52,19 @@ class Move:
     after: datetime | None
 
 
+ClockKey = tuple[int, str, int | None, int]
+
+
 @dataclass
 class Recomputed:
     complaints: int = 0
     clocks: int = 0
+    moved: int = 0
+    """Clocks whose due instant changes."""
+    added: int = 0
+    removed: int = 0
     moves: list[Move] = field(default_factory=list)
+    """The first moves, to show."""
 
 
 def clock_from_row(row: Any) -> Clock:
@@ -109,15 +117,29 @@ class ClockKeeper:
         now: datetime,
     ) -> int:
         """Stores the clocks of these complaints (by row id) anew; returns how many."""
-        row_ids = list(details)
+        derived = {
+            row_id: derive_clocks(detail, self.policy, self.calendar)
+            for row_id, detail in details.items()
+        }
+        return self.store(connection, source, derived, now)
+
+    def store(
+        self,
+        connection: Connection,
+        source: str,
+        clocks: Mapping[int, Sequence[Clock]],
+        now: datetime,
+    ) -> int:
+        """Replaces the stored clocks of these complaints (by row id) with ``clocks``."""
+        row_ids = list(clocks)
         for start in range(0, len(row_ids), CHUNK):
             connection.execute(
                 delete(CLOCKS).where(CLOCKS.c.complaint_id.in_(row_ids[start : start + CHUNK]))
             )
         rows = [
             self.row(row_id, source, clock, now)
-            for row_id, detail in details.items()
-            for clock in derive_clocks(detail, self.policy, self.calendar)
+            for row_id, derived in clocks.items()
+            for clock in derived
         ]
         for start in range(0, len(rows), CHUNK):
             connection.execute(CLOCKS.insert(), rows[start : start + CHUNK])
@@ -181,56 +203,79 @@ class ClockKeeper:
         *,
         apply: bool,
         progress: Callable[[int], None] = lambda n: None,
+        samples: int = 1000,
     ) -> Recomputed:
-        """Derives every mirrored complaint's clocks again, chunk by chunk."""
+        """Derives every mirrored complaint's clocks again, chunk by chunk.
+
+        Counts the due dates that move, the clocks that appear and those that go;
+        keeps the first ``samples`` moves to show, so memory stays flat at any size.
+        """
         result = Recomputed()
         for row_ids in _chunks_of_complaints(engine):
             with engine.begin() as connection:
                 details = details_by_row_id(connection, row_ids)
                 before = _dues(connection, row_ids)
-                tracking = {
-                    row_id: tracking_id
-                    for row_id, tracking_id in connection.execute(
-                        select(COMPLAINTS.c.id, COMPLAINTS.c.tracking_id).where(
-                            COMPLAINTS.c.id.in_(row_ids)
-                        )
-                    )
+                derived = {
+                    row_id: derive_clocks(detail, self.policy, self.calendar)
+                    for row_id, detail in details.items()
                 }
                 after = {
                     (row_id, c.kind.value, c.agency_id, c.cycle): c.due_at
-                    for row_id, detail in details.items()
-                    for c in derive_clocks(detail, self.policy, self.calendar)
+                    for row_id, clocks in derived.items()
+                    for c in clocks
                 }
-                for key in sorted(set(before) | set(after), key=str):
-                    if before.get(key) != after.get(key):
-                        row_id, kind, agency, cycle = key
-                        result.moves.append(
-                            Move(
-                                row_id,
-                                tracking[row_id],
-                                kind,
-                                agency,
-                                cycle,
-                                before.get(key),
-                                after.get(key),
-                            )
-                        )
+                self._compare(connection, before, after, result, samples)
                 if apply:
-                    source_of = {
-                        row_id: source
-                        for row_id, source in connection.execute(
-                            select(COMPLAINTS.c.id, COMPLAINTS.c.source).where(
-                                COMPLAINTS.c.id.in_(row_ids)
-                            )
-                        )
-                    }
-                    for source in set(source_of.values()):
-                        mine = {r: d for r, d in details.items() if source_of[r] == source}
-                        self.replace(connection, source, mine, now)
+                    for source, mine in _by_source(connection, derived).items():
+                        self.store(connection, source, mine, now)
                 result.complaints += len(details)
                 result.clocks += len(after)
             progress(len(row_ids))
         return result
+
+    @staticmethod
+    def _compare(
+        connection: Connection,
+        before: Mapping[ClockKey, datetime],
+        after: Mapping[ClockKey, datetime],
+        result: Recomputed,
+        samples: int,
+    ) -> None:
+        result.added += len(after.keys() - before.keys())
+        result.removed += len(before.keys() - after.keys())
+        moved = sorted(
+            (key for key in after.keys() & before.keys() if after[key] != before[key]), key=str
+        )
+        result.moved += len(moved)
+        room = samples - len(result.moves)
+        if room <= 0 or not moved:
+            return
+        shown = moved[:room]
+        tracking = {
+            row_id: tracking_id
+            for row_id, tracking_id in connection.execute(
+                select(COMPLAINTS.c.id, COMPLAINTS.c.tracking_id).where(
+                    COMPLAINTS.c.id.in_({key[0] for key in shown})
+                )
+            )
+        }
+        for key in shown:
+            row_id, kind, agency, cycle = key
+            result.moves.append(
+                Move(row_id, tracking[row_id], kind, agency, cycle, before[key], after[key])
+            )
+
+
+def _by_source(
+    connection: Connection, derived: Mapping[int, Sequence[Clock]]
+) -> dict[str, dict[int, Sequence[Clock]]]:
+    grouped: dict[str, dict[int, Sequence[Clock]]] = {}
+    rows = connection.execute(
+        select(COMPLAINTS.c.id, COMPLAINTS.c.source).where(COMPLAINTS.c.id.in_(list(derived)))
+    )
+    for row_id, source in rows:
+        grouped.setdefault(source, {})[row_id] = derived[row_id]
+    return grouped
 
 
 def _chunks_of_complaints(engine: Engine) -> Iterator[list[int]]:
@@ -252,9 +297,7 @@ def _chunks_of_complaints(engine: Engine) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def _dues(
-    connection: Connection, row_ids: Sequence[int]
-) -> dict[tuple[int, str, int | None, int], datetime]:
+def _dues(connection: Connection, row_ids: Sequence[int]) -> dict[ClockKey, datetime]:
     c = CLOCKS.c
     rows = connection.execute(
         select(c.complaint_id, c.kind, c.agency_id, c.cycle, c.due_at).where(

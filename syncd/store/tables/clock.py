@@ -21,8 +21,8 @@ class ClockRow(SQLModel, table=True):
         UniqueConstraint(
             "complaint_id", "kind", "agency_id", "cycle", name="uq_clocks_complaint_kind_agency"
         ),
+        # The tick's only index: every state change rewrites it, so it stays alone.
         Index("ix_clocks_next_evaluation", "next_evaluation_at"),
-        Index("ix_clocks_agency_kind_state", "agency_id", "kind", "state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

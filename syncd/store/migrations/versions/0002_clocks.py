@@ -46,9 +46,6 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("clocks", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_clocks_agency_kind_state", ["agency_id", "kind", "state"], unique=False
-        )
         batch_op.create_index(batch_op.f("ix_clocks_complaint_id"), ["complaint_id"], unique=False)
         batch_op.create_index("ix_clocks_next_evaluation", ["next_evaluation_at"], unique=False)
 
@@ -60,7 +57,6 @@ def downgrade() -> None:
     with op.batch_alter_table("clocks", schema=None) as batch_op:
         batch_op.drop_index("ix_clocks_next_evaluation")
         batch_op.drop_index(batch_op.f("ix_clocks_complaint_id"))
-        batch_op.drop_index("ix_clocks_agency_kind_state")
 
     op.drop_table("clocks")
     # ### end Alembic commands ###
