@@ -109,6 +109,9 @@ def simulate(
     same_second: Annotated[
         int, typer.Option(min=0, help="Complaints sharing one updated_at second.")
     ] = 0,
+    history_days: Annotated[
+        float, typer.Option(min=0.01, help="Days over which --complaints arrived.")
+    ] = 120.0,
     frozen: Annotated[
         bool, typer.Option(help="Stop the world's clock at start: nothing changes by itself.")
     ] = False,
@@ -145,6 +148,7 @@ def simulate(
                 malformed_rate=malformed_rate,
                 vanish_rate=vanish_rate,
                 same_second=same_second,
+                history_days=history_days,
             ),
             clock=(lambda: started_at) if frozen else time.time,
         )

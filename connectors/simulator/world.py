@@ -125,7 +125,7 @@ class SimComplaint:
 class WorldSettings:
     complaints: int = 1000
     seed: int = 1
-    history_days: int = 120
+    history_days: float = 120
     """``complaints`` arrived over this many days before the start …"""
     future_days: int = 30
     """… and more keep arriving, at the same rate, for this many days after it."""
@@ -159,7 +159,7 @@ class World:
         # arriving over the future window, so the platform stays alive.
         spacing = settings.history_days * DAY / max(settings.complaints, 1)
         total = settings.complaints + int(settings.future_days * DAY / spacing)
-        span_start = world.start - settings.history_days * DAY
+        span_start = world.start - int(settings.history_days * DAY)
         for n in range(total):
             complaint_id = FIRST_ID + n
             rng = random.Random(settings.seed * 1_000_003 + complaint_id)

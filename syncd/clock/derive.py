@@ -57,27 +57,29 @@ class Clock:
         day = working_days_before(calendar, due_day, policy.due_soon_working_days)
         return datetime.combine(day, policy.send_at, tz).astimezone(UTC)
 
-    def state(self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar) -> ClockState:
+    def evaluate(
+        self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar
+    ) -> tuple[ClockState, datetime | None]:
+        """The state at ``now``, and when it next changes by time alone (None: never)."""
         if self.outcome is not None:
-            return ClockState(self.outcome.value)
+            return ClockState(self.outcome.value), None
         if self.paused_at is not None:
-            return ClockState.PAUSED
+            return ClockState.PAUSED, None
         if now > self.due_at:
-            return ClockState.BREACHED
-        if now >= self.due_soon_at(policy, calendar):
-            return ClockState.DUE_SOON
-        return ClockState.ON_TRACK
+            return ClockState.BREACHED, None
+        due_soon_at = self.due_soon_at(policy, calendar)
+        if now >= due_soon_at:
+            return ClockState.DUE_SOON, self.due_at + timedelta(seconds=1)
+        return ClockState.ON_TRACK, due_soon_at
+
+    def state(self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar) -> ClockState:
+        return self.evaluate(now, policy, calendar)[0]
 
     def next_change_at(
         self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar
     ) -> datetime | None:
         """When ``state`` next changes by time alone; None if it never will."""
-        state = self.state(now, policy, calendar)
-        if state is ClockState.ON_TRACK:
-            return self.due_soon_at(policy, calendar)
-        if state is ClockState.DUE_SOON:
-            return self.due_at + timedelta(seconds=1)
-        return None
+        return self.evaluate(now, policy, calendar)[1]
 
 
 def working_days_before(calendar: WorkingCalendar, day: date, n: int) -> date:

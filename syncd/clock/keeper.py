@@ -90,6 +90,7 @@ class ClockKeeper:
     calendar: WorkingCalendar
 
     def row(self, complaint_id: int, source: str, clock: Clock, now: datetime) -> dict[str, Any]:
+        state, next_change = clock.evaluate(now, self.policy, self.calendar)
         return {
             "complaint_id": complaint_id,
             "source": source,
@@ -104,9 +105,9 @@ class ClockKeeper:
             "remaining_days": clock.remaining_days,
             "stopped_at": clock.stopped_at,
             "outcome": clock.outcome.value if clock.outcome else None,
-            "state": clock.state(now, self.policy, self.calendar).value,
+            "state": state.value,
             "evaluated_at": now,
-            "next_evaluation_at": clock.next_change_at(now, self.policy, self.calendar),
+            "next_evaluation_at": next_change,
         }
 
     def replace(
@@ -161,14 +162,14 @@ class ClockKeeper:
         changes: list[Transition] = []
         updates: list[dict[str, Any]] = []
         for row in due:
-            clock = clock_from_row(row)
-            state = clock.state(now, self.policy, self.calendar).value
+            evaluated, next_change = clock_from_row(row).evaluate(now, self.policy, self.calendar)
+            state = evaluated.value
             updates.append(
                 {
                     "clock_id": row["id"],
                     "new_state": state,
                     "new_evaluated_at": now,
-                    "new_next": clock.next_change_at(now, self.policy, self.calendar),
+                    "new_next": next_change,
                 }
             )
             if state != row["state"]:

@@ -16,16 +16,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from connectors.base import ChangePage, Connector
 from connectors.errors import ConnectorError
 from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
 from syncd.clock.keeper import ClockKeeper
-from syncd.store.tables import CHECKPOINTS, COMPLAINTS, RUNS
+from syncd.store.tables import CHECKPOINTS, COMPLAINTS, INSTITUTIONS, RUNS
 from syncd.sync.retry import StoreError, in_transaction
 from syncd.sync.writer import (
     Batch,
@@ -36,6 +37,8 @@ from syncd.sync.writer import (
 )
 
 log = logging.getLogger(__name__)
+
+INSTITUTIONS_EVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -110,16 +113,28 @@ class SyncPass:
         since = None if full else self.checkpoint()
         seen: set[int] | None = set() if since is None else None
         first = True
-        for page in self.connector.list_changes(since):
-            if first and page.matching is not None:
-                self.progress.listing_total(page.matching)
-                first = False
-            self._sync_page(page, stats, seen)
+        # One page is written while the next is fetched: the platform and the
+        # database work at the same time. Pages are still committed one at a time
+        # and in order, so the checkpoint only ever moves forward.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-writer") as writer:
+            writing: Future[None] | None = None
+            for page in self.connector.list_changes(since):
+                if first and page.matching is not None:
+                    self.progress.listing_total(page.matching)
+                    first = False
+                batch = self._fetch_page(page, stats, seen)
+                if writing is not None:
+                    writing.result()
+                writing = writer.submit(self._write, batch, stats)
+            if writing is not None:
+                writing.result()
         if seen is not None:
             self._reconcile(seen, stats)
-        self._sync_institutions()
+        if seen is not None or self._institutions_stale():
+            self._sync_institutions()
 
-    def _sync_page(self, page: ChangePage, stats: PassStats, seen: set[int] | None) -> None:
+    def _fetch_page(self, page: ChangePage, stats: PassStats, seen: set[int] | None) -> Batch:
+        """The batch a listing page makes: what changed, fetched; ready to write."""
         ids = [s.id for s in page.summaries]
         stats.pages += 1
         stats.listed += len(ids) + len(page.quarantined)
@@ -138,7 +153,7 @@ class SyncPass:
         self.progress.to_fetch(len(changed))
         batch = Batch(quarantined=list(page.quarantined), cursor=page.cursor)
         self._fetch_into(batch, changed, stats)
-        self._write(batch, stats)
+        return batch
 
     def _fetch_into(self, batch: Batch, ids: list[int], stats: PassStats) -> None:
         for result in self.connector.fetch_details(ids):
@@ -193,6 +208,16 @@ class SyncPass:
             select(CHECKPOINTS.c.cursor).where(CHECKPOINTS.c.source == self.source)
         ).scalar_one_or_none()
         return cursor
+
+    def _institutions_stale(self) -> bool:
+        """Institutions change rarely: re-read them on full passes and hourly."""
+        with self.engine.connect() as connection:
+            last: datetime | None = connection.execute(
+                select(func.max(INSTITUTIONS.c.synced_at)).where(
+                    INSTITUTIONS.c.source == self.source
+                )
+            ).scalar_one_or_none()
+        return last is None or self.clock() - last >= INSTITUTIONS_EVERY
 
     def _sync_institutions(self) -> None:
         institutions = []
