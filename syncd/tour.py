@@ -24,7 +24,7 @@ from syncd.clock.keeper import ClockKeeper
 from syncd.clock.policy import ClockPolicy
 from syncd.store import make_engine, upgrade
 from syncd.store.read import mirrored_details
-from syncd.store.tables import COMPLAINTS, QUARANTINE
+from syncd.store.tables import CLOCKS, COMPLAINTS, QUARANTINE
 from syncd.sync.console import summary, sync_with_progress
 
 COMPLAINTS_NOW = 3000
@@ -106,6 +106,30 @@ def show_mirror(engine: Engine, console: Console) -> None:
     for name, count in rows:
         table.add_row(name, f"{count:,}")
     console.print(table)
+    k = CLOCKS.c
+    with engine.connect() as connection:
+        states = connection.execute(
+            select(k.kind, k.state, func.count()).group_by(k.kind, k.state)
+        ).all()
+    kinds = sorted({kind for kind, _, _ in states})
+    order = [
+        "on_track",
+        "due_soon",
+        "breached",
+        "paused",
+        "met",
+        "late",
+        "transferred",
+        "cancelled",
+    ]
+    clocks = Table(title="Response clocks by state")
+    clocks.add_column("clock")
+    for state in order:
+        clocks.add_column(state, justify="right")
+    counts = {(kind, state): n for kind, state, n in states}
+    for kind in kinds:
+        clocks.add_row(kind, *(f"{counts.get((kind, s), 0):,}" for s in order))
+    console.print(clocks)
 
 
 if __name__ == "__main__":
