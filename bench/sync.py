@@ -61,6 +61,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,7 @@ def _engine(spec: dict[str, Any]) -> Any:
     return make_engine(spec["db"])
 
 
-def _sync_pass(engine: Any, url: str) -> Any:
+def _sync_pass(engine: Any, url: str, *, clocks: bool = False, lookback: float = 600) -> Any:
     from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
     from syncd.clock.calendar import WorkingCalendar
     from syncd.clock.keeper import ClockKeeper
@@ -213,9 +214,11 @@ def _sync_pass(engine: Any, url: str) -> Any:
         token="bench",  # noqa: S106
         page_size=PAGE_SIZE,
         concurrency=CONCURRENCY,
+        lookback=timedelta(seconds=lookback),
     )
-    # As `syncd sync` does: every written complaint's clocks derived and stored too.
-    keeper = ClockKeeper(ClockPolicy(), WorkingCalendar())
+    # With clocks, as `syncd sync` does: every written complaint's clocks derived and
+    # stored too; without, the mirror alone (what the issue's figures are about).
+    keeper = ClockKeeper(ClockPolicy(), WorkingCalendar()) if clocks else None
     connector = LaporConnector(settings, build_client(settings))
     return SyncPass(engine, connector, SOURCE, clocks=keeper)
 
@@ -313,7 +316,7 @@ def child_syncd(spec: dict[str, Any]) -> dict[str, Any]:
 
     engine = _engine(spec)
     upgrade(engine)
-    sync = _sync_pass(engine, spec["url"])
+    sync = _sync_pass(engine, spec["url"], clocks=spec.get("clocks", False))
     profile = Path(spec["profile"]) if spec.get("profile") else None
     started = time.perf_counter()
     if profile is not None:
@@ -340,7 +343,10 @@ def child_polls(spec: dict[str, Any]) -> dict[str, Any]:
     """Incremental passes over mirrors already backfilled, alternating between them."""
     targets = spec["targets"]
     engines = {t["label"]: _engine(t) for t in targets}
-    passes = {t["label"]: _sync_pass(engines[t["label"]], t["url"]) for t in targets}
+    lookback = spec.get("lookback", 600)
+    passes = {
+        t["label"]: _sync_pass(engines[t["label"]], t["url"], lookback=lookback) for t in targets
+    }
     seconds: dict[str, list[float]] = {label: [] for label in passes}
     listed: dict[str, list[int]] = {label: [] for label in passes}
     fetched: dict[str, list[int]] = {label: [] for label in passes}
@@ -439,7 +445,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     big, mid = args.complaints, args.dlt_complaints
     need_mid = not args.skip_dlt or args.profile
     sizes = list(dict.fromkeys([big, SMALL] + ([mid] if need_mid else [])))
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"clocks": args.clocks}
     print(f"starting simulators (frozen, seed 1): {', '.join(f'{n:,}' for n in sizes)} …")
     # The poll's look-back re-lists what changed in the last 10 minutes; the small
     # world gets the big one's activity per minute (a shorter history), so the two
@@ -455,7 +461,9 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
         print(f"syncd backfill of {big:,} into SQLite …", flush=True)
         big_db = f"sqlite:///{workdir / 'syncd-big.db'}"
-        syncd = run_child("syncd", {"url": sims[big].url, "db": big_db}, workdir)
+        syncd = run_child(
+            "syncd", {"url": sims[big].url, "db": big_db, "clocks": args.clocks}, workdir
+        )
         figures["syncd_sqlite"] = syncd
         print(f"  {rate(syncd):,.0f}/s in {syncd['seconds']:.1f}s")
 
@@ -471,11 +479,21 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             {"label": "big", "url": sims[big].url, "db": big_db},
         ]
         figures["polls"] = run_child("polls", {"targets": targets, "polls": args.polls}, workdir)
+        # The same polls with no look-back: each lists only the newest second, so
+        # what is left is what the mirror's size costs.
+        figures["polls_no_lookback"] = run_child(
+            "polls", {"targets": targets, "polls": args.polls, "lookback": 0}, workdir
+        )
 
         if not args.skip_postgres:
             print(f"syncd backfill of {big:,} into PostgreSQL …", flush=True)
             with postgres_schema(args.postgres_url) as schema:
-                spec = {"url": sims[big].url, "db": args.postgres_url, "schema": schema}
+                spec = {
+                    "url": sims[big].url,
+                    "db": args.postgres_url,
+                    "schema": schema,
+                    "clocks": args.clocks,
+                }
                 figures["syncd_postgres"] = pg = run_child("syncd", spec, workdir)
             print(f"  {rate(pg):,.0f}/s in {pg['seconds']:.1f}s")
 
@@ -483,7 +501,11 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             figures["syncd_mid_rounds"], figures["dlt_rounds"] = [], []
             for n in range(args.dlt_rounds):
                 print(f"round {n + 1}: syncd then dlt, {mid:,} into SQLite …", flush=True)
-                spec = {"url": sims[mid].url, "db": f"sqlite:///{workdir / f'syncd-mid-{n}.db'}"}
+                spec = {
+                    "url": sims[mid].url,
+                    "db": f"sqlite:///{workdir / f'syncd-mid-{n}.db'}",
+                    "clocks": args.clocks,
+                }
                 figures["syncd_mid_rounds"].append(run_child("syncd", spec, workdir))
                 dlt_dir = workdir / f"dlt-{n}"
                 dlt_dir.mkdir()
@@ -538,11 +560,16 @@ def report_backfill(args: argparse.Namespace, figures: dict[str, Any]) -> dict[s
 
 
 def report_polls(args: argparse.Namespace, figures: dict[str, Any]) -> dict[str, Any]:
-    polls = figures["polls"]
+    default = _report_polls(args, figures["polls"], "the 10-minute look-back")
+    alone = _report_polls(args, figures["polls_no_lookback"], "no look-back: mirror size alone")
+    return {**default, **{f"{k}_no_lookback": v for k, v in alone.items()}}
+
+
+def _report_polls(args: argparse.Namespace, polls: dict[str, Any], what: str) -> dict[str, Any]:
     small_s = statistics.median(polls["seconds"]["small"])
     big_s = statistics.median(polls["seconds"]["big"])
     ratio = big_s / small_s
-    print(f"\n== 2. poll with no changes (median of {args.polls}, alternating, after a warm-up) ==")
+    print(f"\n== 2. poll with no changes, {what} (median of {args.polls}, alternating) ==")
     for label, n, median in (("small", SMALL, small_s), ("big", args.complaints, big_s)):
         listed = sorted(set(polls["listed"][label]))
         fetched = sum(polls["fetched"][label])
@@ -638,6 +665,11 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=7, help="polls timed on each mirror")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--skip-dlt", action="store_true")
+    parser.add_argument(
+        "--clocks",
+        action="store_true",
+        help="syncd also derives and stores every clock, as `syncd sync` does",
+    )
     parser.add_argument("--dlt-rounds", type=int, default=3, help="syncd and dlt, alternating")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument(
