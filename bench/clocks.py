@@ -237,7 +237,7 @@ def tick(mirror: Mirror, keeper: ClockKeeper, now: datetime, *, keep: bool) -> N
     started = time.perf_counter()
     with mirror.engine.begin() as connection:
         called = time.perf_counter()
-        changes = keeper.tick(connection, now)
+        changes = keeper.tick(connection, now).changes
         tick_s = time.perf_counter() - called
     txn_s = time.perf_counter() - started
     assert len(changes) == ARMED, f"{mirror.label}: {len(changes)} transitions, not {ARMED}"

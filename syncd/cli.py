@@ -18,14 +18,17 @@ import typer
 from rich.console import Console
 
 from syncd import __version__
+from syncd.cli_support import (
+    EXIT_CONFIG,
+    ConfigOption,
+    clock_keeper,
+    console,
+    load_or_exit,
+    open_engine,
+)
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from syncd.clock.keeper import ClockKeeper
-    from syncd.config import Config
-
-EXIT_CONFIG = 78
+    pass
 
 app = typer.Typer(
     name="syncd",
@@ -34,7 +37,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -181,16 +183,6 @@ def simulate(
         sim.close()
 
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        "-c",
-        help="Configuration file (else $SYNCD_CONFIG, else /etc/syncd/syncd.toml).",
-    ),
-]
-
-
 @app.command("check-config")
 def check_config(config: ConfigOption = None) -> None:
     """Validate the configuration: exit 0, or list every problem and exit 78."""
@@ -204,38 +196,6 @@ def check_config(config: ConfigOption = None) -> None:
         raise typer.Exit(EXIT_CONFIG) from exc
     count = len(loaded.sources)
     typer.echo(f"config OK: {path} ({count} source{'s' if count != 1 else ''})")
-
-
-def _load(config: Path | None) -> Config:
-    """The configuration, or exit 78 with every problem."""
-    from syncd.config import ConfigError, load_config, resolve_path
-
-    try:
-        return load_config(resolve_path(config))
-    except ConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(EXIT_CONFIG) from exc
-
-
-def _clock_keeper(config: Config) -> ClockKeeper:
-    from syncd.clock.calendar import WorkingCalendar
-    from syncd.clock.keeper import ClockKeeper
-    from syncd.clock.policy import ClockPolicy
-
-    return ClockKeeper(
-        ClockPolicy.from_config(config), WorkingCalendar.from_config(config.calendar)
-    )
-
-
-def _engine(config: Config) -> Engine:
-    from syncd.store import make_engine, upgrade
-    from syncd.store.migrate import current_revision, head_revision
-
-    engine = make_engine(config.database.url)
-    if current_revision(engine) != head_revision(engine):
-        console.print("upgrading the database schema…")
-        upgrade(engine)
-    return engine
 
 
 @app.command()
@@ -253,17 +213,17 @@ def sync(
     from syncd.sync.console import run_passes, summary
     from syncd.sync.sources import SourceUnusable
 
-    loaded = _load(config)
+    loaded = load_or_exit(config)
     sources = list(loaded.sources)
     if source is not None:
         sources = [s for s in sources if s.name == source]
         if not sources:
             names = ", ".join(s.name for s in loaded.sources)
             raise typer.BadParameter(f"no source {source!r}; configured: {names}")
-    engine = _engine(loaded)
+    engine = open_engine(loaded)
     try:
         results = run_passes(
-            engine, sources, full=full, console=console, clocks=_clock_keeper(loaded)
+            engine, sources, full=full, console=console, clocks=clock_keeper(loaded)
         )
     except SourceUnusable as exc:
         console.print(f"[red]{exc}[/red]")
@@ -320,7 +280,9 @@ def deadline(
             f'expected "YYYY-MM-DD HH:MM", got {start!r}', param_hint="--start"
         )
     calendar = (
-        WorkingCalendar() if config is None else WorkingCalendar.from_config(_load(config).calendar)
+        WorkingCalendar()
+        if config is None
+        else WorkingCalendar.from_config(load_or_exit(config).calendar)
     )
     started = wall.replace(tzinfo=zone)
     try:
@@ -374,7 +336,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
     from syncd.store import make_engine, upgrade
     from syncd.store.migrate import current_revision, head_revision
 
-    engine = make_engine(_load(config).database.url)
+    engine = make_engine(load_or_exit(config).database.url)
     before = current_revision(engine)
     upgrade(engine)
     after = current_revision(engine)
@@ -401,14 +363,14 @@ def clocks_show(
 
     from syncd.clock.console import clocks_table, find_complaint, history_table
 
-    loaded = _load(config)
-    engine = _engine(loaded)
+    loaded = load_or_exit(config)
+    engine = open_engine(loaded)
     found = find_complaint(engine, tracking_id)
     if found is None:
         console.print(f"[red]no complaint {tracking_id!r} in the mirror[/red]")
         raise typer.Exit(1)
     row_id, detail = found
-    keeper = _clock_keeper(loaded)
+    keeper = clock_keeper(loaded)
     out = Console()
     out.print(clocks_table(engine, row_id, detail, keeper, datetime.now(UTC)))
     holder = detail.summary.disposition
@@ -430,9 +392,9 @@ def clocks_recompute(
 
     from syncd.clock.console import moves_table
 
-    loaded = _load(config)
-    engine = _engine(loaded)
-    keeper = _clock_keeper(loaded)
+    loaded = load_or_exit(config)
+    engine = open_engine(loaded)
+    keeper = clock_keeper(loaded)
     with engine.connect() as connection:
         from sqlalchemy import func, select
 
@@ -461,6 +423,11 @@ def clocks_recompute(
             f"{result.moved:,} due dates moved, {result.added:,} clocks added, "
             f"{result.removed:,} removed"
         )
+
+
+from syncd.cli_alerts import alerts_app  # noqa: E402  (registered after the other commands)
+
+app.add_typer(alerts_app, name="alerts")
 
 
 def main() -> None:

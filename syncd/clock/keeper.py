@@ -7,6 +7,10 @@
 - ``recompute``: after a policy or calendar change, every complaint's clocks are
   derived again; it reports the due dates that move, and applies them unless asked
   not to.
+
+A ``ClockWatcher`` (the alert planner) sees every clock the keeper stores or
+re-evaluates, in the same transaction, and may ask to be woken at instants of its
+own: ``next_evaluation_at`` is the earlier of the state's next change and its wish.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
@@ -40,6 +44,14 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Ticked:
+    evaluated: int
+    """Clocks whose evaluation time had come (at most the tick's limit)."""
+    changes: list[Transition]
+    """The state changes among them."""
+
+
+@dataclass(frozen=True)
 class Move:
     """A clock whose due instant a recompute changes."""
 
@@ -53,6 +65,38 @@ class Move:
 
 
 ClockKey = tuple[int, str, int | None, int]
+
+
+@dataclass(frozen=True, slots=True)
+class KeptClock:
+    """A clock as stored, with the complaint (row id) and source it belongs to."""
+
+    complaint_id: int
+    source: str
+    clock: Clock
+
+
+class ClockWatcher(Protocol):
+    def wake_at(self, clock: Clock, now: datetime) -> datetime | None:
+        """When this clock next needs the watcher, by time alone; None: never."""
+
+    def observe(
+        self,
+        connection: Connection,
+        complaint_ids: Sequence[int],
+        clocks: Sequence[KeptClock],
+        now: datetime,
+        *,
+        complete: bool,
+    ) -> None:
+        """Called in the keeper's transaction. ``complete``: ``clocks`` are all the
+        clocks of ``complaint_ids`` (a store); else only those due for a tick."""
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
 
 
 @dataclass
@@ -88,9 +132,16 @@ def clock_from_row(row: Any) -> Clock:
 class ClockKeeper:
     policy: ClockPolicy
     calendar: WorkingCalendar
+    watcher: ClockWatcher | None = None
+
+    def _evaluate(self, clock: Clock, now: datetime) -> tuple[str, datetime | None]:
+        state, next_change = clock.evaluate(now, self.policy, self.calendar)
+        if self.watcher is not None:
+            next_change = _earlier(next_change, self.watcher.wake_at(clock, now))
+        return state.value, next_change
 
     def row(self, complaint_id: int, source: str, clock: Clock, now: datetime) -> dict[str, Any]:
-        state, next_change = clock.evaluate(now, self.policy, self.calendar)
+        state, next_change = self._evaluate(clock, now)
         return {
             "complaint_id": complaint_id,
             "source": source,
@@ -105,7 +156,7 @@ class ClockKeeper:
             "remaining_days": clock.remaining_days,
             "stopped_at": clock.stopped_at,
             "outcome": clock.outcome.value if clock.outcome else None,
-            "state": state.value,
+            "state": state,
             "evaluated_at": now,
             "next_evaluation_at": next_change,
         }
@@ -144,10 +195,17 @@ class ClockKeeper:
         ]
         for start in range(0, len(rows), CHUNK):
             connection.execute(CLOCKS.insert(), rows[start : start + CHUNK])
+        if self.watcher is not None:
+            kept = [
+                KeptClock(row_id, source, clock)
+                for row_id, derived in clocks.items()
+                for clock in derived
+            ]
+            self.watcher.observe(connection, row_ids, kept, now, complete=True)
         return len(rows)
 
-    def tick(self, connection: Connection, now: datetime, limit: int = 10_000) -> list[Transition]:
-        """Re-evaluates the clocks due for it; returns the state changes (at most ``limit``)."""
+    def tick(self, connection: Connection, now: datetime, limit: int = 10_000) -> Ticked:
+        """Re-evaluates at most ``limit`` clocks due for it, the most overdue first."""
         c = CLOCKS.c
         due = (
             connection.execute(
@@ -161,9 +219,11 @@ class ClockKeeper:
         )
         changes: list[Transition] = []
         updates: list[dict[str, Any]] = []
+        kept: list[KeptClock] = []
         for row in due:
-            evaluated, next_change = clock_from_row(row).evaluate(now, self.policy, self.calendar)
-            state = evaluated.value
+            clock = clock_from_row(row)
+            state, next_change = self._evaluate(clock, now)
+            kept.append(KeptClock(row["complaint_id"], row["source"], clock))
             updates.append(
                 {
                     "clock_id": row["id"],
@@ -195,7 +255,10 @@ class ClockKeeper:
                 ),
                 updates,
             )
-        return changes
+        if self.watcher is not None and kept:
+            complaint_ids = list(dict.fromkeys(k.complaint_id for k in kept))
+            self.watcher.observe(connection, complaint_ids, kept, now, complete=False)
+        return Ticked(len(due), changes)
 
     def recompute(
         self,

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, delete, select, update
 
 from connectors.records import ComplaintDetail, Institution, QuarantineItem
 from syncd.clock.keeper import ClockKeeper
@@ -28,6 +27,7 @@ from syncd.store.tables import (
     QUARANTINE,
 )
 from syncd.store.tables import STATUS_LOGS as LOGS
+from syncd.store.upsert import insert as dialect_insert
 
 # Children go in chunks: SQLite allows 32,766 bound parameters per statement.
 CHUNK = 1000
@@ -90,11 +90,6 @@ def write_batch(
     return Written(len(applied), len(batch.quarantined), vanished)
 
 
-def _insert(connection: Connection, table: Table) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def _complaint_row(source: str, d: ComplaintDetail, now: datetime) -> dict[str, Any]:
     s = d.summary
     return {
@@ -131,7 +126,7 @@ def _upsert_complaints(
     if not details:
         return {}
     newest = newest_copies(details)
-    insert = _insert(connection, COMPLAINTS)
+    insert = dialect_insert(connection, COMPLAINTS)
     stmt = insert.on_conflict_do_update(
         index_elements=["source", "upstream_id"],
         set_={
@@ -225,7 +220,7 @@ def _quarantine(
 ) -> None:
     if not items:
         return
-    insert = _insert(connection, QUARANTINE)
+    insert = dialect_insert(connection, QUARANTINE)
     stmt = insert.on_conflict_do_update(
         index_elements=["source", "kind", "record_key"],
         set_={
@@ -299,7 +294,7 @@ def advance_checkpoint(
     *,
     full_done: bool = False,
 ) -> None:
-    insert = _insert(connection, CHECKPOINTS)
+    insert = dialect_insert(connection, CHECKPOINTS)
     values: dict[str, Any] = {"source": source, "cursor": cursor, "updated_at": now}
     if full_done:
         values["last_full_at"] = now
@@ -315,7 +310,7 @@ def write_institutions(
 ) -> int:
     if not institutions:
         return 0
-    insert = _insert(connection, INSTITUTIONS)
+    insert = dialect_insert(connection, INSTITUTIONS)
     stmt = insert.on_conflict_do_update(
         index_elements=["source", "upstream_id"],
         set_={

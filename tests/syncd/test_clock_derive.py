@@ -11,91 +11,12 @@ from hypothesis import strategies as st
 
 from connectors.records import (
     CanonicalStatus,
-    ComplaintDetail,
-    ComplaintSummary,
-    Followup,
-    InstitutionRef,
     Status,
     StatusLogEntry,
 )
-from syncd.clock.calendar import WorkingCalendar
-from syncd.clock.derive import Clock, derive_clocks
+from syncd.clock.derive import Clock
 from syncd.clock.policy import ClockKind, ClockPolicy, ClockState, Outcome
-
-WIB = ZoneInfo("Asia/Jakarta")
-WIT = ZoneInfo("Asia/Jayapura")
-CAL = WorkingCalendar()
-POLICY = ClockPolicy(agency_zones={9471: "Asia/Jayapura"})
-SEKADAU, DINKES, JAYAPURA, ADMIN = 4251, 4252, 9471, 1
-CODES = {s: n for n, s in enumerate(CanonicalStatus)}
-
-
-def wib(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=WIB)
-
-
-def status(canonical: CanonicalStatus) -> Status:
-    return Status(CODES[canonical], canonical.value, canonical)
-
-
-class History:
-    """Writes a complaint's life the way the platform logs it."""
-
-    def __init__(self, created: str, classification: str = "Pengaduan", category: str = "Umum"):
-        self.created = wib(created)
-        self.classification = classification
-        self.category = category
-        self.logs: list[StatusLogEntry] = []
-        self.followups: list[Followup] = []
-        self.state = CanonicalStatus.SUBMITTED
-
-    def status(self, at: str, new: CanonicalStatus, to: int | None = None) -> History:
-        self.logs.append(
-            StatusLogEntry(
-                id=len(self.logs) + 1,
-                created_at=wib(at),
-                status_old=status(self.state),
-                status_new=status(new),
-                institution_from=InstitutionRef(ADMIN, "Admin"),
-                institution_to=InstitutionRef(to, f"Instansi {to}") if to else None,
-                content="",
-            )
-        )
-        self.state = new
-        return self
-
-    def dispose(self, at: str, to: int) -> History:
-        return self.status(at, CanonicalStatus.DISPOSITIONED, to)
-
-    def followup(self, at: str, by: int | None) -> History:
-        self.followups.append(
-            Followup(
-                id=100 + len(self.followups),
-                created_at=wib(at),
-                institution_from_id=by,
-                institution_from_name="" if by is None else f"Instansi {by}",
-                is_reporter=by is None,
-                content="",
-            )
-        )
-        return self
-
-    def clocks(self, policy: ClockPolicy = POLICY) -> list[Clock]:
-        summary = ComplaintSummary(
-            id=1,
-            tracking_id="LAP1",
-            title="t",
-            status=status(self.state),
-            classification=self.classification,
-            category_name=self.category,
-            disposition=None,
-            is_secret=False,
-            is_anonymous=False,
-            created_at=self.created,
-            updated_at=self.created,
-        )
-        detail = ComplaintDetail(summary, "", "", None, tuple(self.logs), tuple(self.followups))
-        return derive_clocks(detail, policy, CAL)
+from tests.histories import CAL, DINKES, JAYAPURA, POLICY, SEKADAU, WIB, WIT, History, wib
 
 
 def one(clocks: list[Clock], kind: ClockKind, agency: int | None = None, cycle: int = 1) -> Clock:

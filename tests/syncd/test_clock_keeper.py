@@ -74,7 +74,7 @@ def test_a_tick_touches_only_the_clocks_whose_time_has_come(mirrored: Engine) ->
         ).all()
     assert due > 0
     with mirrored.begin() as connection:
-        changes = KEEPER.tick(connection, later)
+        changes = KEEPER.tick(connection, later).changes
     assert 0 < len(changes) <= due
     assert {(c.before, c.after) for c in changes} <= {
         ("on_track", "due_soon"),
@@ -98,7 +98,7 @@ def test_a_tick_touches_only_the_clocks_whose_time_has_come(mirrored: Engine) ->
         )
     assert after == dict(untouched), "clocks not due were not even read for writing"
     with mirrored.begin() as connection:
-        assert KEEPER.tick(connection, later) == []
+        assert KEEPER.tick(connection, later).changes == []
 
 
 def test_recompute_reports_moved_due_dates_and_applies_them_unless_dry(mirrored: Engine) -> None:

@@ -6,6 +6,7 @@ from syncd.store.tables.clock import ClockRow
 from syncd.store.tables.complaint import Complaint
 from syncd.store.tables.followup import Followup
 from syncd.store.tables.institution import Institution
+from syncd.store.tables.outbox import OutboxMail
 from syncd.store.tables.quarantine import QuarantinedRecord
 from syncd.store.tables.status_log import StatusLogEntry
 from syncd.store.tables.sync_state import SyncCheckpoint, SyncRun
@@ -19,6 +20,7 @@ QUARANTINE: Table = QuarantinedRecord.__table__  # type: ignore[attr-defined]
 CHECKPOINTS: Table = SyncCheckpoint.__table__  # type: ignore[attr-defined]
 RUNS: Table = SyncRun.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = OutboxMail.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "CHECKPOINTS",
@@ -26,6 +28,7 @@ __all__ = [
     "COMPLAINTS",
     "FOLLOWUPS",
     "INSTITUTIONS",
+    "OUTBOX",
     "QUARANTINE",
     "RUNS",
     "STATUS_LOGS",
@@ -33,6 +36,7 @@ __all__ = [
     "Complaint",
     "Followup",
     "Institution",
+    "OutboxMail",
     "QuarantinedRecord",
     "StatusLogEntry",
     "SyncCheckpoint",

@@ -1,0 +1,74 @@
+"""The daily digest: one mail per recipient per working day, from ``digest_at``.
+
+Recorded in the outbox under ``digest/<recipient>/<YYYY-MM-DD>`` (the recipient's
+local date), so a restart the same day records nothing new. Its content is read
+when it is sent; a digest with nothing to list is skipped, not sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+
+from sqlalchemy import Connection
+
+from alerts.planner import PENDING
+from alerts.routing import DigestScope
+from alerts.thresholds import AlertKind
+from syncd.clock.calendar import WorkingCalendar
+from syncd.clock.policy import ClockPolicy, zone
+from syncd.store.tables import OUTBOX
+from syncd.store.upsert import insert as dialect_insert
+
+
+def digest_key(recipient: str, day: str) -> str:
+    return f"digest/{recipient}/{day}"
+
+
+def scope_zone(scope: DigestScope, policy: ClockPolicy) -> str:
+    """Where a recipient's day is counted: the first of their agencies' zones."""
+    first = min(scope.agencies, default=None)
+    return policy.zone_name(first) if first is not None else policy.platform_zone
+
+
+def enqueue_digests(
+    connection: Connection,
+    scopes: Sequence[DigestScope],
+    policy: ClockPolicy,
+    calendar: WorkingCalendar,
+    *,
+    digest_at: time,
+    closes: time,
+    now: datetime,
+    any_hour: bool = False,
+) -> int:
+    """Records today's digest for each recipient whose digest time has come; returns
+    how many rows were considered (the unique key makes repeats no-ops)."""
+    rows = []
+    for scope in scopes:
+        zone_name = scope_zone(scope, policy)
+        local = now.astimezone(zone(zone_name))
+        if not any_hour and not (
+            calendar.is_working_day(local.date()) and digest_at <= local.time() < closes
+        ):
+            continue
+        rows.append(
+            {
+                "key": digest_key(scope.recipient, local.date().isoformat()),
+                "recipient": scope.recipient,
+                "kind": AlertKind.DIGEST.value,
+                "zone": zone_name,
+                "status": PENDING,
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+            }
+        )
+    if rows:
+        connection.execute(
+            dialect_insert(connection, OUTBOX).on_conflict_do_nothing(
+                index_elements=["key", "recipient"]
+            ),
+            rows,
+        )
+    return len(rows)

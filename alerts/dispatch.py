@@ -1,0 +1,311 @@
+"""Sends what the outbox holds, each (key, recipient) once.
+
+A batch: rows that are pending, whose next attempt has come and whose delivery
+window is open are claimed with a token (a row another dispatcher holds is not
+taken); one mailer connection sends them; each row is marked sent in its own
+transaction right after the server accepts it, so a crash repeats at most the one
+message in flight, never a batch. Rows outside their window are moved to when it
+next opens.
+
+Temporary failures (a refused connection, a 4xx) back off and retry, for as long as
+it takes: an outage delays mail, never drops it. Permanent ones (a 5xx about this
+recipient or message) are recorded as ``failed`` and counted, never retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+
+from alerts.compose import Composer
+from alerts.gather import FactFinder
+from alerts.mailers import DeliveryError, Mailer
+from alerts.planner import CANCELLED, FAILED, PENDING, SENT, SKIPPED
+from alerts.routing import DigestScope
+from alerts.thresholds import AlertKind
+from alerts.windows import Window
+from syncd.clock.policy import ClockKind
+from syncd.store.tables import OUTBOX
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most an hour."""
+    delay: timedelta = BACKOFF_FIRST * 2 ** max(0, attempts - 1)
+    return min(BACKOFF_CAP, delay)
+
+
+@dataclass
+class Dispatched:
+    sent: Counter[str] = field(default_factory=Counter)
+    """By kind: warning, due, breach, escalation, digest."""
+    temporary: int = 0
+    permanent: int = 0
+    cancelled: int = 0
+    deferred: int = 0
+    """Moved to their next delivery window."""
+    skipped: int = 0
+    """Digests with nothing to say."""
+
+    @property
+    def total_sent(self) -> int:
+        return sum(self.sent.values())
+
+
+@dataclass
+class Dispatcher:
+    engine: Engine
+    composer: Composer
+    finder: FactFinder
+    mailer: Callable[[], Mailer]
+    """Opens one connection (a with-block) per batch."""
+    alert_window: Window
+    digest_window: Window
+    digest_scopes: Mapping[str, DigestScope]
+    alerting: frozenset[ClockKind]
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=10)
+    on_sent: Callable[[str], None] = lambda kind: None
+    on_failure: Callable[[str], None] = lambda reason: None
+    """Called with "temporary" or "permanent", for the metrics."""
+
+    def release_claims(self) -> int:
+        """Frees every claim: at start, when this is the only dispatcher (the leader),
+        a claim can only be a dead process's."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.claim_token.is_not(None))
+                .values(claim_token=None, claimed_until=None)
+            )
+        return result.rowcount or 0
+
+    def run(self, now: Callable[[], datetime]) -> Dispatched:
+        """Sends batches until nothing sendable is left or the connection fails."""
+        result = Dispatched()
+        while True:
+            token, rows = self._claim(now(), result)
+            if not rows:
+                return result
+            if not self._send_batch(token, rows, now, result):
+                return result
+
+    def _claim(self, at: datetime, result: Dispatched) -> tuple[str, list[Mapping[Any, Any]]]:
+        o = OUTBOX.c
+        token = str(uuid.uuid4())
+        with self.engine.begin() as connection:
+            candidates = connection.execute(
+                select(o.id, o.kind, o.zone)
+                .where(
+                    o.status == PENDING,
+                    o.next_attempt_at <= at,
+                    or_(o.claimed_until.is_(None), o.claimed_until <= at),
+                )
+                .order_by(o.next_attempt_at, o.id)
+                .limit(self.batch_size)
+            ).all()
+            ready: list[int] = []
+            later: list[dict[str, Any]] = []
+            for row_id, kind, zone_name in candidates:
+                window = self.digest_window if kind == AlertKind.DIGEST else self.alert_window
+                opens = window.next_open(at, zone_name)
+                if opens <= at:
+                    ready.append(row_id)
+                else:
+                    later.append({"row_id": row_id, "at": opens})
+            if later:
+                connection.execute(
+                    update(OUTBOX)
+                    .where(o.id == bindparam("row_id"))
+                    .values(next_attempt_at=bindparam("at")),
+                    later,
+                )
+                result.deferred += len(later)
+            if not ready:
+                return token, []
+            connection.execute(
+                update(OUTBOX)
+                .where(
+                    o.id.in_(ready),
+                    o.status == PENDING,
+                    or_(o.claimed_until.is_(None), o.claimed_until <= at),
+                )
+                .values(claim_token=token, claimed_until=at + self.lease)
+            )
+            rows: list[Mapping[Any, Any]] = list(
+                connection.execute(
+                    select(OUTBOX).where(o.claim_token == token).order_by(o.id)
+                ).mappings()
+            )
+        return token, rows
+
+    def _send_batch(
+        self,
+        token: str,
+        rows: Sequence[Mapping[Any, Any]],
+        now: Callable[[], datetime],
+        result: Dispatched,
+    ) -> bool:
+        """Sends one claimed batch; False when the connection failed."""
+        at = now()
+        messages = self._compose(rows, at, result, token)
+        if not messages:
+            return True
+        envelope_from = parseaddr(self.composer.sender)[1]
+        pending = list(messages)
+        try:
+            with self.mailer() as mailer:
+                while pending:
+                    row, message = pending[0]
+                    try:
+                        mailer.send(message, envelope_from, row["recipient"])
+                    except DeliveryError as exc:
+                        pending.pop(0)
+                        self._failed(row, token, exc, now(), result)
+                        if exc.connection_lost:
+                            break
+                        continue
+                    pending.pop(0)
+                    self._sent(row, token, now())
+                    result.sent[row["kind"]] += 1
+                    self.on_sent(row["kind"])
+        except DeliveryError as exc:  # the connection could not be opened
+            for row, _ in pending:
+                self._failed(row, token, exc, now(), result)
+            return False
+        if pending:
+            # The connection broke: the rest wait for the next run, unharmed.
+            self._release([row["id"] for row, _ in pending], token, now())
+            return False
+        return True
+
+    def _compose(
+        self,
+        rows: Sequence[Mapping[Any, Any]],
+        at: datetime,
+        result: Dispatched,
+        token: str,
+    ) -> list[tuple[Mapping[Any, Any], EmailMessage]]:
+        messages: list[tuple[Mapping[Any, Any], EmailMessage]] = []
+        alerts = [row for row in rows if row["kind"] != AlertKind.DIGEST]
+        with self.engine.connect() as connection:
+            facts = self.finder.alerts(connection, alerts, at)
+            for row in rows:
+                if row["kind"] == AlertKind.DIGEST:
+                    message = self._digest(connection, row, at)
+                    if message is None:
+                        self._close(row, token, SKIPPED, "nothing to report", at)
+                        result.skipped += 1
+                        continue
+                    messages.append((row, message))
+                    continue
+                found = facts.get(row["id"])
+                if found is None:
+                    self._close(row, token, CANCELLED, "the clock no longer exists", at)
+                    result.cancelled += 1
+                    continue
+                messages.append((row, self.composer.alert(found, at)))
+        return messages
+
+    def _digest(
+        self, connection: Connection, row: Mapping[Any, Any], at: datetime
+    ) -> EmailMessage | None:
+        scope = self.digest_scopes.get(row["recipient"])
+        if scope is None:
+            return None
+        facts = self.finder.digest(connection, row, scope, self.alerting, at)
+        return None if facts.empty else self.composer.digest(facts, at)
+
+    def _sent(self, row: Mapping[Any, Any], token: str, at: datetime) -> None:
+        # Unconditional on status: the mail went out, whatever the planner decided
+        # meanwhile; the token makes sure it was this claim's.
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
+                .values(
+                    status=SENT,
+                    sent_at=at,
+                    attempts=OUTBOX.c.attempts + 1,
+                    claim_token=None,
+                    claimed_until=None,
+                    reason=None,
+                )
+            )
+
+    def _failed(
+        self,
+        row: Mapping[Any, Any],
+        token: str,
+        error: DeliveryError,
+        at: datetime,
+        result: Dispatched,
+    ) -> None:
+        attempts = row["attempts"] + 1
+        if error.permanent:
+            result.permanent += 1
+            self.on_failure("permanent")
+            log.error("alert %s to %s refused for good: %s", row["key"], row["recipient"], error)
+            values: dict[str, Any] = {"status": FAILED}
+        else:
+            result.temporary += 1
+            self.on_failure("temporary")
+            retry = at + backoff(attempts)
+            log.warning(
+                "alert %s to %s not delivered (attempt %d), retrying at %s: %s",
+                row["key"],
+                row["recipient"],
+                attempts,
+                retry.isoformat(timespec="seconds"),
+                error,
+            )
+            values = {"next_attempt_at": retry}
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
+                .values(
+                    attempts=attempts,
+                    reason=str(error)[:500],
+                    claim_token=None,
+                    claimed_until=None,
+                    **values,
+                )
+            )
+
+    def _close(
+        self, row: Mapping[Any, Any], token: str, status: str, reason: str, at: datetime
+    ) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
+                .values(
+                    status=status,
+                    reason=reason,
+                    claim_token=None,
+                    claimed_until=None,
+                    next_attempt_at=at,
+                )
+            )
+
+    def _release(self, ids: Sequence[int], token: str, at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(ids), OUTBOX.c.claim_token == token)
+                .values(claim_token=None, claimed_until=None, next_attempt_at=at)
+            )

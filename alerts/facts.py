@@ -1,0 +1,65 @@
+"""What a mail says, gathered from the mirror at send time.
+
+Facts are plain values, so templates never reach into the database. A confidential
+complaint's facts carry no title and no content at all: what is not here cannot
+leak into a mail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from alerts.thresholds import AlertKind
+
+
+@dataclass(frozen=True)
+class ClockFacts:
+    tracking_id: str
+    title: str | None
+    """None for a confidential complaint."""
+    excerpt: str | None
+    """The first lines of the content; None for a confidential complaint."""
+    confidential: bool
+    agency_id: int | None
+    agency_name: str
+    clock: str
+    cycle: int
+    started_at: datetime
+    due_at: datetime
+    zone: str
+    status_name: str
+    working_days_left: int
+    """Working days from today to the due date; negative: working days overdue."""
+    overdue: bool
+    link: str | None
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    key: str
+    kind: AlertKind
+    threshold: str
+    recipient: str
+    clock: ClockFacts
+
+
+@dataclass(frozen=True)
+class AgencyDigest:
+    agency_id: int | None
+    agency_name: str
+    breached: list[ClockFacts]
+    due_soon: list[ClockFacts]
+
+
+@dataclass(frozen=True)
+class DigestFacts:
+    key: str
+    recipient: str
+    day: date
+    zone: str
+    agencies: list[AgencyDigest]
+
+    @property
+    def empty(self) -> bool:
+        return not any(a.breached or a.due_soon for a in self.agencies)

@@ -1,0 +1,70 @@
+"""Who hears about an agency: ``[[alerts.routes]]`` (CONTRACT.md section 3).
+
+A route for the agency itself wins over the ``"*"`` route; several routes for the
+same agency add up. Escalations go to ``to`` and ``escalate_to``. Recipients come
+only from configuration, never from upstream data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from alerts.thresholds import AlertKind
+from syncd.config.model import RouteConfig
+
+ALL_AGENCIES = "*"
+
+
+@dataclass(frozen=True)
+class DigestScope:
+    """What one recipient's digest covers: some agencies, or every one."""
+
+    recipient: str
+    agencies: frozenset[int]
+    every_agency: bool
+    """A ``"*"`` route: every agency that has no route of its own."""
+    routed: frozenset[int] = frozenset()
+    """The agencies with routes of their own, which a ``"*"`` route leaves to them."""
+
+    def covers(self, agency_id: int | None) -> bool:
+        if agency_id is not None and agency_id in self.agencies:
+            return True
+        return self.every_agency and agency_id not in self.routed
+
+
+class Routes:
+    def __init__(self, routes: Sequence[RouteConfig]) -> None:
+        self._routes = tuple(routes)
+
+    def _for(self, agency_id: int | None) -> list[RouteConfig]:
+        own = [r for r in self._routes if agency_id is not None and r.agency == agency_id]
+        return own or [r for r in self._routes if r.agency == ALL_AGENCIES]
+
+    def recipients(self, agency_id: int | None, kind: AlertKind) -> list[str]:
+        """Everyone an alert of ``kind`` about this agency goes to, each once, in order."""
+        found: list[str] = []
+        for route in self._for(agency_id):
+            found.extend(route.to)
+            if kind is AlertKind.ESCALATION:
+                found.extend(route.escalate_to)
+        return list(dict.fromkeys(address.lower() for address in found))
+
+    def digests(self) -> list[DigestScope]:
+        """One scope per recipient who takes the daily digest."""
+        agencies: dict[str, set[int]] = {}
+        everything: set[str] = set()
+        for route in self._routes:
+            if not route.digest:
+                continue
+            for address in (a.lower() for a in route.to):
+                mine = agencies.setdefault(address, set())
+                if route.agency == ALL_AGENCIES:
+                    everything.add(address)
+                else:
+                    mine.add(int(route.agency))
+        routed = frozenset(int(r.agency) for r in self._routes if r.agency != ALL_AGENCIES)
+        return [
+            DigestScope(address, frozenset(mine), address in everything, routed)
+            for address, mine in agencies.items()
+        ]

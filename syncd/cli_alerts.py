@@ -1,0 +1,182 @@
+"""``syncd alerts``: preview, the outbox, and one pass of the alert job."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine
+
+alerts_app = typer.Typer(help="Alert emails.", no_args_is_help=True)
+
+_AT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+
+
+def _local(at: datetime | None, zone_name: str) -> str:
+    from syncd.clock.calendar import zone_abbreviation
+    from syncd.clock.policy import zone
+
+    if at is None:
+        return ""
+    tz = zone(zone_name)
+    return f"{at.astimezone(tz):%Y-%m-%d %H:%M} {zone_abbreviation(tz, at)}"
+
+
+@alerts_app.command("preview")
+def preview(
+    config: ConfigOption = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help='The moment, "YYYY-MM-DD HH:MM" wall time in --tz (default: now).'),
+    ] = None,
+    tz: Annotated[str, typer.Option(help="The zone --at is read in.")] = "Asia/Jakarta",
+) -> None:
+    """Print what would be sent at that moment, without sending or recording anything."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from alerts.preview import preview as build_preview
+    from alerts.service import AlertService
+
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(f"{tz!r} is not an IANA time zone", param_hint="--tz") from exc
+    moment = datetime.now(UTC)
+    if at is not None:
+        for layout in _AT_FORMATS:
+            try:
+                moment = datetime.strptime(at.strip(), layout).replace(tzinfo=zone)
+                break
+            except ValueError:
+                continue
+        else:
+            raise typer.BadParameter(f'expected "YYYY-MM-DD HH:MM", got {at!r}', param_hint="--at")
+    loaded = load_or_exit(config)
+    if not loaded.alerts.enabled:
+        console.print("alerts are disabled ([alerts] enabled = false): nothing would be sent")
+        raise typer.Exit(0)
+    engine = open_engine(loaded)
+    service = AlertService.from_config(loaded, engine)
+    mails = build_preview(service, moment)
+    engine.dispose()
+    table = Table(title=f"would be sent at {_local(moment, tz)} ({len(mails)} mails)")
+    for column in ("sends at", "kind", "tracking id", "due", "recipient", "key", "from"):
+        table.add_column(column)
+    for mail in mails:
+        table.add_row(
+            _local(mail.sends_at, mail.zone),
+            mail.kind,
+            mail.tracking_id or "",
+            _local(mail.due_at, mail.zone),
+            mail.recipient,
+            mail.key,
+            mail.origin,
+        )
+    Console().print(table)
+    later = sum(1 for mail in mails if mail.sends_at > moment)
+    if later:
+        console.print(
+            f"{later} of them wait for their delivery window (office hours, working days)"
+        )
+
+
+@alerts_app.command("outbox")
+def outbox(
+    config: ConfigOption = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Also sent, skipped and cancelled mail.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+) -> None:
+    """List pending, held and failed mail (with --all: every row), oldest first."""
+    from sqlalchemy import func, select
+
+    from syncd.store.tables import COMPLAINTS, OUTBOX
+
+    loaded = load_or_exit(config)
+    engine = open_engine(loaded)
+    o = OUTBOX.c
+    query = select(OUTBOX, COMPLAINTS.c.tracking_id).outerjoin(
+        COMPLAINTS, COMPLAINTS.c.id == o.complaint_id
+    )
+    if not everything:
+        query = query.where(o.status.in_(("pending", "held", "failed")))
+    with engine.connect() as connection:
+        counts: dict[str, int] = dict(
+            connection.execute(select(o.status, func.count()).group_by(o.status)).tuples().all()
+        )
+        rows = list(connection.execute(query.order_by(o.created_at, o.id).limit(limit)).mappings())
+    engine.dispose()
+    table = Table(title="alert outbox")
+    for column in (
+        "status",
+        "kind",
+        "tracking id",
+        "recipient",
+        "attempts",
+        "next",
+        "reason",
+        "key",
+    ):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["status"],
+            row["kind"],
+            row["tracking_id"] or "",
+            row["recipient"],
+            str(row["attempts"]),
+            _local(row["next_attempt_at"], row["zone"]) if row["status"] == "pending" else "",
+            row["reason"] or "",
+            row["key"],
+        )
+    Console().print(table)
+    summary = ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items())) or "empty"
+    console.print(f"outbox: {summary}")
+
+
+@alerts_app.command("send")
+def send(
+    config: ConfigOption = None,
+    to_files: Annotated[
+        Path | None,
+        typer.Option(help="Write .eml files into this directory instead of using SMTP."),
+    ] = None,
+    any_hour: Annotated[
+        bool, typer.Option("--any-hour", help="Ignore office hours and working days.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Mails per SMTP connection.")] = 100,
+) -> None:
+    """One pass of the alert job: tick the clocks, record digests, send the outbox.
+
+    Run by the daemon on its schedule; by hand, as the only dispatcher. Exit 1 when
+    some mail could not be delivered (it stays in the outbox).
+    """
+    from alerts.service import AlertService
+
+    loaded = load_or_exit(config)
+    if not loaded.alerts.enabled:
+        console.print("alerts are disabled ([alerts] enabled = false): nothing to send")
+        raise typer.Exit(0)
+    engine = open_engine(loaded)
+    service = AlertService.from_config(
+        loaded, engine, mail_dir=to_files, any_hour=any_hour, batch_size=batch_size
+    )
+    released = service.dispatcher.release_claims()
+    if released:
+        console.print(f"released {released} claims left by an earlier dispatcher")
+    result = service.run_once()
+    engine.dispose()
+    sent = result.dispatched
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(sent.sent.items())) or "nothing"
+    console.print(
+        f"clocks evaluated: {result.clocks_evaluated:,}; digests recorded: {result.digests}; "
+        f"sent: {kinds}; deferred to their window: {sent.deferred}; "
+        f"temporary failures: {sent.temporary}; permanent failures: {sent.permanent}"
+    )
+    raise typer.Exit(1 if sent.temporary or sent.permanent else 0)
