@@ -107,9 +107,10 @@ def outbox(
     if not everything:
         query = query.where(o.status.in_(("pending", "held", "failed")))
     with engine.connect() as connection:
-        counts: dict[str, int] = dict(
-            connection.execute(select(o.status, func.count()).group_by(o.status)).tuples().all()
-        )
+        counts: dict[str, int] = {
+            status: n
+            for status, n in connection.execute(select(o.status, func.count()).group_by(o.status))
+        }
         rows = list(connection.execute(query.order_by(o.created_at, o.id).limit(limit)).mappings())
     engine.dispose()
     table = Table(title="alert outbox")

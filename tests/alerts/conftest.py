@@ -39,8 +39,9 @@ class Handler:
     refuse: dict[str, str] = field(default_factory=dict)
     """Recipient → the SMTP reply RCPT gets instead of 250."""
     hold_at: int | None = None
-    """Hold the DATA of this message number (1-based) until ``release`` is set,
-    then answer 451 and keep nothing: a client killed meanwhile never got a reply."""
+    """Hold the message that would be the ``hold_at``-th received (1-based) until
+    ``release`` is set, then answer 451 and keep nothing: a client killed meanwhile
+    never got a reply."""
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     data_seen: int = 0
@@ -55,7 +56,7 @@ class Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.data_seen += 1
-        if self.hold_at is not None and self.data_seen == self.hold_at:
+        if self.hold_at is not None and len(self.received) + 1 == self.hold_at:
             self.holding.set()
             await asyncio.to_thread(self.release.wait, 30)
             return "451 held by the test"

@@ -1,0 +1,111 @@
+"""``syncd alerts send`` killed with SIGKILL between batches, then restarted, delivers
+every (key, recipient) exactly once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from alerts.service import keeper_for
+from syncd.config import load_config
+from syncd.store import make_engine, upgrade
+from syncd.store.tables import OUTBOX
+from syncd.sync.writer import Batch, write_batch
+from tests.alerts.conftest import SmtpServer
+from tests.alerts.mirror import BOSS, TO, followup_case
+from tests.histories import SEKADAU
+
+pytestmark = pytest.mark.integration
+
+COMPLAINTS = 12  # each long overdue: an escalation to TO and BOSS, 24 mails
+BATCH = 5
+
+
+def write_config(path: Path, database: Path, port: int) -> None:
+    path.write_text(
+        f"""
+[database]
+url = "sqlite:///{database}"
+
+[[sources]]
+name = "lapor"
+kind = "simulator"
+
+[clocks.completion]
+alert = false
+
+[alerts.smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+timeout = "10s"
+
+[[alerts.routes]]
+agency = {SEKADAU}
+to = ["{TO}"]
+escalate_to = ["{BOSS}"]
+digest = false
+""",
+        encoding="utf-8",
+    )
+
+
+def send(config: Path, *, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    syncd = Path(sys.executable).parent / "syncd"
+    return subprocess.Popen(
+        [str(syncd), "alerts", "send", "-c", str(config), "--any-hour", f"--batch-size={BATCH}"],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
+def test_killed_between_batches_and_restarted_sends_each_mail_once(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    database = tmp_path / "syncd.db"
+    config_path = tmp_path / "syncd.toml"
+    write_config(config_path, database, smtp.port)
+    config = load_config(config_path)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    histories = [
+        followup_case(id=1000 + n, tracking_id=f"LAP{1000 + n}") for n in range(COMPLAINTS)
+    ]
+    with engine.begin() as connection:
+        batch = Batch(details=[h.detail() for h in histories])
+        write_batch(connection, "lapor", batch, datetime.now(UTC), keeper_for(config))
+
+    handler = smtp.handler
+    for kill_at in (BATCH + 1, 3 * BATCH + 1):  # the first message of a batch, twice
+        handler.hold_at = kill_at
+        handler.holding.clear()
+        handler.release.clear()
+        proc = send(config_path)
+        assert handler.holding.wait(60), "the dispatcher never reached the held message"
+        proc.kill()
+        proc.wait(30)
+        handler.release.set()
+        assert len(handler.received) == kill_at - 1  # every batch before it, whole
+
+    handler.hold_at = None
+    proc = send(config_path, stderr=subprocess.PIPE)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr.decode()
+
+    delivered = sorted((mail.key, rcpt) for mail in handler.received for rcpt in mail.rcpt_tos)
+    with engine.connect() as connection:
+        rows = connection.execute(select(OUTBOX.c.key, OUTBOX.c.recipient, OUTBOX.c.status))
+        sent = sorted((k, r) for k, r, status in rows if status == "sent")
+    engine.dispose()
+    expected = sorted(
+        (f"lapor:{1000 + n}/{SEKADAU}/followup/1/escalate", who)
+        for n in range(COMPLAINTS)
+        for who in (TO, BOSS)
+    )
+    assert delivered == expected  # each exactly once: a duplicate would show twice
+    assert sent == expected
