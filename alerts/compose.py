@@ -13,9 +13,12 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -47,6 +50,18 @@ _CLOCK_NAMES = {
     "id": {"verification": "verifikasi", "followup": "tindak lanjut", "completion": "penyelesaian"},
     "en": {"verification": "verification", "followup": "follow-up", "completion": "completion"},
 }
+
+
+# Quoted-printable keeps Indonesian text readable in the raw message; the classic
+# (compat32) message classes are used because they cost a fraction of EmailMessage's
+# header parsing, and every header here is built from checked or sanitised text.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+def _header(value: str) -> str:
+    """ASCII as it is; anything else as an RFC 2047 encoded word."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def header_text(value: str) -> str:
@@ -90,7 +105,7 @@ class Composer:
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(f"{self.language}/{name}").render(context)
 
-    def alert(self, facts: AlertFacts, now: datetime) -> EmailMessage:
+    def alert(self, facts: AlertFacts, now: datetime) -> Message:
         context = {"alert": facts, "c": facts.clock, "kind": facts.kind.value}
         return self._message(
             key=facts.key,
@@ -102,7 +117,7 @@ class Composer:
             now=now,
         )
 
-    def digest(self, facts: DigestFacts, now: datetime) -> EmailMessage:
+    def digest(self, facts: DigestFacts, now: datetime) -> Message:
         context = {"d": facts}
         agencies = {a.agency_id for a in facts.agencies if a.breached or a.due_soon}
         return self._message(
@@ -125,16 +140,17 @@ class Composer:
         text: str,
         html: str,
         now: datetime,
-    ) -> EmailMessage:
-        message = EmailMessage(policy=SMTP)
-        message["From"] = self.sender
+    ) -> Message:
+        message = MIMEMultipart("alternative")
+        name, address = parseaddr(self.sender)
+        message["From"] = formataddr((name, address), charset="utf-8")
         message["To"] = recipient
-        message["Subject"] = f"{SUBJECT_PREFIX} {header_text(subject)}"
+        message["Subject"] = _header(f"{SUBJECT_PREFIX} {header_text(subject)}")
         message["Date"] = format_datetime(now)
         message["Message-ID"] = message_id(key, recipient, self.domain)
         message["Auto-Submitted"] = "auto-generated"
-        message["X-SP4N-Alert-Key"] = header_text(key)
+        message["X-SP4N-Alert-Key"] = _header(header_text(key))
         message["X-SP4N-Agency"] = "none" if agency is None else str(agency)
-        message.set_content(text, charset="utf-8")
-        message.add_alternative(html, subtype="html", charset="utf-8")
+        message.attach(MIMEText(text, "plain", _UTF8))  # type: ignore[arg-type]
+        message.attach(MIMEText(html, "html", _UTF8))  # type: ignore[arg-type]
         return message

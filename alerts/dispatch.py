@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import parseaddr
 from typing import Any
 
@@ -198,8 +198,8 @@ class Dispatcher:
         at: datetime,
         result: Dispatched,
         token: str,
-    ) -> list[tuple[Mapping[Any, Any], EmailMessage]]:
-        messages: list[tuple[Mapping[Any, Any], EmailMessage]] = []
+    ) -> list[tuple[Mapping[Any, Any], Message]]:
+        messages: list[tuple[Mapping[Any, Any], Message]] = []
         alerts = [row for row in rows if row["kind"] != AlertKind.DIGEST]
         with self.engine.connect() as connection:
             facts = self.finder.alerts(connection, alerts, at)
@@ -222,7 +222,7 @@ class Dispatcher:
 
     def _digest(
         self, connection: Connection, row: Mapping[Any, Any], at: datetime
-    ) -> EmailMessage | None:
+    ) -> Message | None:
         scope = self.digest_scopes.get(row["recipient"])
         if scope is None:
             return None

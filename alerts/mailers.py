@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import re
 import smtplib
+import socket
 import ssl
-from email.message import EmailMessage
+from email.message import Message
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
@@ -39,7 +41,7 @@ class Mailer(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
-    def send(self, message: EmailMessage, envelope_from: str, recipient: str) -> None: ...
+    def send(self, message: Message, envelope_from: str, recipient: str) -> None: ...
 
 
 def _code_error(what: str, code: int, text: bytes | str) -> DeliveryError:
@@ -47,11 +49,29 @@ def _code_error(what: str, code: int, text: bytes | str) -> DeliveryError:
     return DeliveryError(f"{what}: {code} {detail}".strip(), permanent=code >= 500)
 
 
+@cache
+def local_hostname() -> str:
+    """This host's name for EHLO, looked up once: smtplib would otherwise ask the
+    resolver again for every connection it opens."""
+    return socket.getfqdn()
+
+
+@cache
+def default_tls() -> ssl.SSLContext:
+    """The system's CA certificates, with hostname and certificate checks on. Built
+    once: loading the CA bundle costs tens of milliseconds, every time."""
+    return ssl.create_default_context()
+
+
 class SmtpMailer:
     def __init__(self, config: SmtpConfig, *, tls: ssl.SSLContext | None = None) -> None:
         self.config = config
-        self.tls = tls or ssl.create_default_context()
+        self._tls = tls
         self._smtp: smtplib.SMTP | None = None
+
+    @property
+    def tls(self) -> ssl.SSLContext:
+        return self._tls or default_tls()
 
     def __enter__(self) -> Self:
         c = self.config
@@ -59,10 +79,10 @@ class SmtpMailer:
         try:
             if c.security == "tls":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    c.host, c.port, timeout=timeout, context=self.tls
+                    c.host, c.port, local_hostname(), timeout=timeout, context=self.tls
                 )
             else:
-                smtp = smtplib.SMTP(c.host, c.port, timeout=timeout)
+                smtp = smtplib.SMTP(c.host, c.port, local_hostname(), timeout=timeout)
             try:
                 if c.security == "starttls":
                     smtp.starttls(context=self.tls)
@@ -101,7 +121,7 @@ class SmtpMailer:
         except (smtplib.SMTPException, OSError):
             smtp.close()
 
-    def send(self, message: EmailMessage, envelope_from: str, recipient: str) -> None:
+    def send(self, message: Message, envelope_from: str, recipient: str) -> None:
         if self._smtp is None:
             raise RuntimeError("SmtpMailer.send outside its with-block")
         try:
@@ -149,11 +169,11 @@ class FileMailer:
     ) -> None:
         return None
 
-    def path_for(self, message: EmailMessage, recipient: str) -> Path:
+    def path_for(self, message: Message, recipient: str) -> Path:
         key = str(message["X-SP4N-Alert-Key"] or message["Message-ID"])
         return self.directory / f"{_UNSAFE.sub('_', key)}--{_UNSAFE.sub('_', recipient)}.eml"
 
-    def send(self, message: EmailMessage, envelope_from: str, recipient: str) -> None:
+    def send(self, message: Message, envelope_from: str, recipient: str) -> None:
         path = self.path_for(message, recipient)
         partial = path.with_suffix(".eml.partial")
         try:

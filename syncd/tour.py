@@ -1,14 +1,18 @@
-"""A guided look at what exists so far: a faulty simulator mirrored into SQLite.
+"""A guided look at what exists so far: a faulty simulator mirrored into SQLite, and
+the alert mail its clocks call for, written as files.
 
 Run by ``make demo`` until the daemon's own ``syncd demo`` exists. It starts the
 simulator on loopback with every fault switched on, mirrors it through the real
 connector and sync engine into ``./syncd-demo/syncd.db``, then shows what the mirror
 holds, what was survived on the way, and whether it equals the simulator's truth.
+Last, one pass of the alert job writes each mail as an ``.eml`` file under
+``./syncd-demo/mail/``, ignoring office hours so that mail appears at any hour.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -16,20 +20,37 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, func, select
 
+from alerts.service import AlertService, keeper_for
 from connectors.retry import RetryPolicy
 from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
-from syncd.clock.calendar import WorkingCalendar
-from syncd.clock.keeper import ClockKeeper
-from syncd.clock.policy import ClockPolicy
+from syncd.config import Config
 from syncd.store import make_engine, upgrade
 from syncd.store.read import mirrored_details
 from syncd.store.tables import CLOCKS, COMPLAINTS, QUARANTINE
 from syncd.sync.console import summary, sync_with_progress
 
 COMPLAINTS_NOW = 3000
-DATABASE = Path("syncd-demo") / "syncd.db"
 SOURCE = "demo"
+DEMO = Path("syncd-demo")
+DATABASE = DEMO / "syncd.db"
+MAIL = DEMO / "mail"
+# Embedded defaults, plus who hears about every agency.
+CONFIG = Config.model_validate(
+    {
+        "database": {"url": f"sqlite:///{DATABASE}"},
+        "sources": [{"name": SOURCE, "kind": "simulator"}],
+        "alerts": {
+            "routes": [
+                {
+                    "agency": "*",
+                    "to": ["penghubung@demo.example.go.id"],
+                    "escalate_to": ["asisten@demo.example.go.id"],
+                }
+            ]
+        },
+    }
+)
 LOOK_INSIDE = "select status_name, count(*) from complaints group by 1"
 
 
@@ -50,6 +71,7 @@ def main() -> None:
         late_write_rate=0.1,
     )
     DATABASE.unlink(missing_ok=True)
+    shutil.rmtree(MAIL, ignore_errors=True)
     engine = make_engine(f"sqlite:///{DATABASE}")
     upgrade(engine)
     with Simulator(world, faults, seed=42) as sim:
@@ -64,7 +86,7 @@ def main() -> None:
             retry=RetryPolicy(initial_backoff=0.05, max_backoff=1.0),
         )
         connector = LaporConnector(settings, build_client(settings))
-        clocks = ClockKeeper(ClockPolicy(), WorkingCalendar())
+        clocks = keeper_for(CONFIG)
         stats = sync_with_progress(engine, connector, SOURCE, False, console, clocks)
         faults.quiet()
         again = sync_with_progress(engine, connector, SOURCE, False, console, clocks)
@@ -89,7 +111,21 @@ def main() -> None:
         + ("[green]yes[/green]" if same else "[yellow]not yet (the world moved on)[/yellow]")
         + f"\nLook inside: sqlite3 {DATABASE} '{LOOK_INSIDE}'"
     )
+    send_alerts(engine, console)
     engine.dispose()
+
+
+def send_alerts(engine: Engine, console: Console) -> None:
+    alerts = AlertService.from_config(CONFIG, engine, mail_dir=MAIL, any_hour=True)
+    sent = alerts.run_once().dispatched.sent
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(sent.items())) or "none"
+    files = sorted(MAIL.glob("*.eml"))
+    console.print(f"Alert mail written to [bold]{MAIL}/[/bold]: {kinds} ({len(files):,} files)")
+    if files:
+        console.print(
+            f"Open one in a mail client, or read it: less {files[len(files) // 2]}\n"
+            "(the demo ignores office hours; the service sends only in the agency's)"
+        )
 
 
 def show_mirror(engine: Engine, console: Console) -> None:
