@@ -1,4 +1,7 @@
-"""Alert delivery (output port): rules, outbox, SMTP mailer, templates, digest.
+"""Alert emails (CONTRACT.md section 7): which threshold of which clock is due
+(``thresholds``), who hears of it (``routing``), the outbox written with the clock
+change (``planner``), delivery (``dispatch``, ``mailers``, ``windows``), what a mail
+says (``gather``, ``facts``, ``compose``, ``templates/``) and the daily ``digest``.
 
-Not built yet: see the alerts issue. Knows nothing of connectors.
+Reads the mirror and the clocks; knows nothing of connectors.
 """

@@ -85,7 +85,10 @@ class AlertPlanner:
     ) -> None:
         upstream = _upstream_ids(connection, {k.complaint_id for k in clocks})
         keyed = {clock_key(k.source, upstream[k.complaint_id], k.clock): k for k in clocks}
-        existing = existing_rows(connection, list(keyed), complaint_ids if complete else ())
+        # Only clocks that may alert now can have a threshold due; the waiting rows
+        # of the others are found through their complaint (a store sees them all).
+        live = [ck for ck, kept in keyed.items() if self.schedule.alerts_on(kept.clock)]
+        existing = existing_rows(connection, live, complaint_ids if complete else ())
         intents, changes, release = self.decide(keyed, existing, now, complete=complete)
         if intents:
             _record(connection, intents, now)

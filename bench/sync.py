@@ -201,11 +201,17 @@ def _engine(spec: dict[str, Any]) -> Any:
 
 
 def _sync_pass(engine: Any, url: str, *, clocks: bool = False, lookback: float = 600) -> Any:
+    from alerts.service import keeper_for
     from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
-    from syncd.clock.calendar import WorkingCalendar
-    from syncd.clock.keeper import ClockKeeper
-    from syncd.clock.policy import ClockPolicy
+    from syncd.config import Config
     from syncd.sync.run import SyncPass
+
+    config = Config.model_validate(
+        {
+            "sources": [{"name": SOURCE, "kind": "simulator"}],
+            "alerts": {"routes": [{"agency": "*", "to": ["penghubung@example.go.id"]}]},
+        }
+    )
 
     # The simulator runs without credentials; these are placeholders.
     settings = LaporSettings(
@@ -217,8 +223,9 @@ def _sync_pass(engine: Any, url: str, *, clocks: bool = False, lookback: float =
         lookback=timedelta(seconds=lookback),
     )
     # With clocks, as `syncd sync` does: every written complaint's clocks derived and
-    # stored too; without, the mirror alone (what the figures are about).
-    keeper = ClockKeeper(ClockPolicy(), WorkingCalendar()) if clocks else None
+    # stored too, and the alerts they call for written to the outbox (one route for
+    # every agency); without, the mirror alone (what the figures are about).
+    keeper = keeper_for(config) if clocks else None
     connector = LaporConnector(settings, build_client(settings))
     return SyncPass(engine, connector, SOURCE, clocks=keeper)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -128,6 +129,16 @@ class SmtpConfig(_Section):
     """Empty: no SMTP authentication."""
     password_secret: SecretStr | None = Field(default=None, alias="password", repr=False)
     timeout: PositiveDuration = timedelta(seconds=30)
+    ca_file: str = ""
+    """A PEM bundle of the CAs to trust instead of the system's (an internal CA);
+    certificates and host names are verified either way. An absolute path."""
+
+    @field_validator("ca_file", mode="after")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if value and not (Path(value).is_absolute() and Path(value).is_file()):
+            raise ValueError(f"{value!r} is not an absolute path to a readable PEM file")
+        return value
 
     @property
     def password(self) -> str | None:
