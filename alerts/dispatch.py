@@ -97,8 +97,11 @@ class Dispatcher:
         """Sends batches until nothing sendable is left or the connection fails."""
         result = Dispatched()
         while True:
+            deferred = result.deferred
             token, rows = self._claim(now(), result)
             if not rows:
+                if result.deferred > deferred:
+                    continue  # a batch of mail for closed windows: look further
                 return result
             if not self._send_batch(token, rows, now, result):
                 return result

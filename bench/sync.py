@@ -40,20 +40,28 @@ apart on the same simulator. Nothing is asserted; the figures are printed.
         [--skip-dlt] [--skip-postgres] [--profile] [--json out.json]
 """
 
+# ruff: noqa: E402  (the path is mended before the imports; see below)
 from __future__ import annotations
+
+import os
+import sys
+
+# Python puts this script's folder first on the path, where bench/alerts.py would
+# shadow syncd's alerts package: it comes off, and the sibling modules this script
+# uses are loaded from their files (``_sibling``).
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 
 import argparse
 import cProfile
 import io
 import json
-import os
 import platform
 import pstats
 import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -198,6 +206,19 @@ def _engine(spec: dict[str, Any]) -> Any:
     if schema:
         return make_engine(spec["db"], connect_args={"options": f"-csearch_path={schema}"})
     return make_engine(spec["db"])
+
+
+def _sibling(name: str) -> Any:
+    """A module beside this file, loaded from its path (see the top of the file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, f"{name}.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _sync_pass(engine: Any, url: str, *, clocks: bool = False, lookback: float = 600) -> Any:
@@ -373,7 +394,7 @@ def child_polls(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_raw(spec: dict[str, Any]) -> dict[str, Any]:
-    import sync_raw  # beside this file
+    sync_raw = _sibling("sync_raw")
 
     from syncd.store import make_engine, upgrade
 
@@ -390,7 +411,7 @@ def child_raw(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_dlt(spec: dict[str, Any]) -> dict[str, Any]:
-    import sync_dlt  # beside this file
+    sync_dlt = _sibling("sync_dlt")
 
     figures = sync_dlt.backfill(
         spec["url"], Path(spec["workdir"]), page_size=PAGE_SIZE, concurrency=CONCURRENCY

@@ -21,7 +21,7 @@ from tests.alerts.mirror import (
     service,
     write,
 )
-from tests.histories import SEKADAU, wib
+from tests.histories import JAYAPURA, SEKADAU, History, wib
 
 pytestmark = pytest.mark.integration
 
@@ -212,3 +212,20 @@ def test_a_temporary_refusal_is_retried(engine: Engine, smtp: SmtpServer) -> Non
     del smtp.handler.refuse[TO]
     now.set("2026-03-11 09:05")
     assert alerts.run_once().dispatched.sent == Counter({"breach": 1})
+
+
+def test_mail_for_a_closed_window_does_not_hold_up_an_open_one(
+    engine: Engine, smtp: SmtpServer
+) -> None:
+    config = make_config(smtp.port)
+    papua = (
+        History("2026-03-02 09:00", id=777, tracking_id="LAP777")
+        .status("2026-03-02 09:30", CanonicalStatus.VERIFIED)
+        .dispose("2026-03-02 10:00", JAYAPURA)
+    )
+    # Friday 14:30 WIB is 16:30 WIT: Jayapura's office has closed, Sekadau's is open.
+    now = Now(wib("2026-03-13 14:30"))
+    write(engine, config, [papua, followup_case()], now.at)  # Jayapura's rows come first
+    result = service(engine, config, now, batch_size=1).run_once().dispatched
+    assert (result.sent, result.deferred) == (Counter({"escalation": 2}), 1)
+    assert delivered(smtp) == [(key("escalate"), BOSS), (key("escalate"), TO)]
