@@ -232,22 +232,23 @@ class Dispatcher:
         facts = self.finder.digest(connection, row, scope, self.alerting, at)
         return None if facts.empty else self.composer.digest(facts, at)
 
-    def _sent(self, row: Mapping[Any, Any], token: str, at: datetime) -> None:
-        # Unconditional on status: the mail went out, whatever the planner decided
-        # meanwhile; the token makes sure it was this claim's.
+    def _unclaim(self, ids: Sequence[int], token: str, **values: Any) -> None:
+        """Ends this claim on these rows, setting ``values`` in the same statement.
+
+        Unconditional on status: a mail that went out is sent, whatever the planner
+        decided meanwhile; the token makes sure the rows are still this claim's.
+        """
         with self.engine.begin() as connection:
             connection.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
-                .values(
-                    status=SENT,
-                    sent_at=at,
-                    attempts=OUTBOX.c.attempts + 1,
-                    claim_token=None,
-                    claimed_until=None,
-                    reason=None,
-                )
+                .where(OUTBOX.c.id.in_(ids), OUTBOX.c.claim_token == token)
+                .values(claim_token=None, claimed_until=None, **values)
             )
+
+    def _sent(self, row: Mapping[Any, Any], token: str, at: datetime) -> None:
+        self._unclaim(
+            [row["id"]], token, status=SENT, sent_at=at, attempts=row["attempts"] + 1, reason=None
+        )
 
     def _failed(
         self,
@@ -276,39 +277,12 @@ class Dispatcher:
                 error,
             )
             values = {"next_attempt_at": retry}
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
-                .values(
-                    attempts=attempts,
-                    reason=str(error)[:500],
-                    claim_token=None,
-                    claimed_until=None,
-                    **values,
-                )
-            )
+        self._unclaim([row["id"]], token, attempts=attempts, reason=str(error)[:500], **values)
 
     def _close(
         self, row: Mapping[Any, Any], token: str, status: str, reason: str, at: datetime
     ) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
-                .values(
-                    status=status,
-                    reason=reason,
-                    claim_token=None,
-                    claimed_until=None,
-                    next_attempt_at=at,
-                )
-            )
+        self._unclaim([row["id"]], token, status=status, reason=reason, next_attempt_at=at)
 
     def _release(self, ids: Sequence[int], token: str, at: datetime) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(ids), OUTBOX.c.claim_token == token)
-                .values(claim_token=None, claimed_until=None, next_attempt_at=at)
-            )
+        self._unclaim(ids, token, next_attempt_at=at)

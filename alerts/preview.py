@@ -138,25 +138,31 @@ def _waiting(service: AlertService, at: datetime) -> Iterator[PreviewMail]:
 
 
 def _digests(service: AlertService, at: datetime) -> Iterator[PreviewMail]:
+    """Today's digests whose time has come at ``at`` and that are not recorded yet."""
     settings = service.settings
     if not settings.enabled:
+        return
+    calendar = service.keeper.calendar
+    due: list[PreviewMail] = []
+    for scope in service.routes.digests():
+        zone_name = scope_zone(scope, service.keeper.policy)
+        local = at.astimezone(zone(zone_name))
+        if service.any_hour or (
+            calendar.is_working_day(local.date())
+            and settings.digest_at <= local.time() < settings.office_hours_end
+        ):
+            key = digest_key(scope.recipient, local.date().isoformat())
+            due.append(
+                PreviewMail(
+                    at, AlertKind.DIGEST.value, key, scope.recipient, None, None, zone_name, "new"
+                )
+            )
+    if not due:
         return
     with service.engine.connect() as connection:
         recorded = set(
             connection.execute(
-                select(OUTBOX.c.key).where(OUTBOX.c.kind == AlertKind.DIGEST.value)
+                select(OUTBOX.c.key).where(OUTBOX.c.key.in_([mail.key for mail in due]))
             ).scalars()
         )
-    calendar = service.keeper.calendar
-    for scope in service.routes.digests():
-        zone_name = scope_zone(scope, service.keeper.policy)
-        local = at.astimezone(zone(zone_name))
-        key = digest_key(scope.recipient, local.date().isoformat())
-        due_now = service.any_hour or (
-            calendar.is_working_day(local.date())
-            and settings.digest_at <= local.time() < settings.office_hours_end
-        )
-        if due_now and key not in recorded:
-            yield PreviewMail(
-                at, AlertKind.DIGEST.value, key, scope.recipient, None, None, zone_name, "new"
-            )
+    yield from (mail for mail in due if mail.key not in recorded)

@@ -6,7 +6,6 @@ of the alert job (tick the clocks, record digests, dispatch the outbox).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +27,6 @@ from syncd.clock.keeper import ClockKeeper
 from syncd.clock.policy import ClockPolicy
 from syncd.config import Config
 
-log = logging.getLogger(__name__)
 TICK_LIMIT = 5_000
 
 

@@ -14,7 +14,7 @@ it supersedes are recorded as skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -126,8 +126,8 @@ class Schedule:
         due_day = clock.due_at.astimezone(tz).date()
         send_at = self.settings.send_at
 
-        def at(day: object) -> datetime:
-            return datetime.combine(day, send_at, tz).astimezone(UTC)  # type: ignore[arg-type]
+        def at(day: date) -> datetime:
+            return datetime.combine(day, send_at, tz).astimezone(UTC)
 
         found = [
             (warn(k), at(working_days_before(self.calendar, due_day, k)))

@@ -25,6 +25,7 @@ from syncd.cli_support import (
     console,
     load_or_exit,
     open_engine,
+    parse_wall_time,
 )
 
 if TYPE_CHECKING:
@@ -240,9 +241,6 @@ def sync(
     raise typer.Exit(0 if all(s.ok for s in results) else 1)
 
 
-_START_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
-
-
 @app.command()
 def deadline(
     start: Annotated[
@@ -257,7 +255,7 @@ def deadline(
     With -c, the configuration's calendar applies (extra holidays and working days,
     joint_holidays); without it, the national calendar alone.
     """
-    from datetime import datetime, timedelta
+    from datetime import timedelta
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from syncd.clock import WorkingCalendar, zone_abbreviation
@@ -269,16 +267,7 @@ def deadline(
             f"{tz!r} is not an IANA time zone (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)",
             param_hint="--tz",
         ) from exc
-    for layout in _START_FORMATS:
-        try:
-            wall = datetime.strptime(start.strip(), layout)
-            break
-        except ValueError:
-            continue
-    else:
-        raise typer.BadParameter(
-            f'expected "YYYY-MM-DD HH:MM", got {start!r}', param_hint="--start"
-        )
+    wall = parse_wall_time(start, "--start")
     calendar = (
         WorkingCalendar()
         if config is None

@@ -10,11 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine, parse_wall_time
 
 alerts_app = typer.Typer(help="Alert emails.", no_args_is_help=True)
-
-_AT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 
 
 def _local(at: datetime | None, zone_name: str) -> str:
@@ -48,14 +46,7 @@ def preview(
         raise typer.BadParameter(f"{tz!r} is not an IANA time zone", param_hint="--tz") from exc
     moment = datetime.now(UTC)
     if at is not None:
-        for layout in _AT_FORMATS:
-            try:
-                moment = datetime.strptime(at.strip(), layout).replace(tzinfo=zone)
-                break
-            except ValueError:
-                continue
-        else:
-            raise typer.BadParameter(f'expected "YYYY-MM-DD HH:MM", got {at!r}', param_hint="--at")
+        moment = parse_wall_time(at, "--at").replace(tzinfo=zone)
     loaded = load_or_exit(config)
     if not loaded.alerts.enabled:
         console.print("alerts are disabled ([alerts] enabled = false): nothing would be sent")

@@ -3,6 +3,7 @@ configuration (exit 78 on a bad file), and opening the database at the newest sc
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +28,20 @@ ConfigOption = Annotated[
         help="Configuration file (else $SYNCD_CONFIG, else /etc/syncd/syncd.toml).",
     ),
 ]
+
+
+WALL_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def parse_wall_time(text: str, param_hint: str) -> datetime:
+    """``"YYYY-MM-DD HH:MM"`` (seconds and a ``T`` allowed) as a naive wall time;
+    a usage error (exit 2) naming ``param_hint`` otherwise."""
+    for layout in WALL_TIME_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+    raise typer.BadParameter(f'expected "YYYY-MM-DD HH:MM", got {text!r}', param_hint=param_hint)
 
 
 def load_or_exit(config: Path | None) -> Config:

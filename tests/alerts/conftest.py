@@ -42,6 +42,9 @@ class Handler:
     """Hold the message that would be the ``hold_at``-th received (1-based) until
     ``release`` is set, then answer 451 and keep nothing: a client killed meanwhile
     never got a reply."""
+    defer_data: int = 0
+    """Answer this many DATA commands with 451, keeping what was sent in ``deferred``."""
+    deferred: list[Received] = field(default_factory=list)
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     data_seen: int = 0
@@ -60,9 +63,12 @@ class Handler:
             self.holding.set()
             await asyncio.to_thread(self.release.wait, 30)
             return "451 held by the test"
-        self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
-        )
+        mail = Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+        if self.defer_data > 0:
+            self.defer_data -= 1
+            self.deferred.append(mail)
+            return "451 4.3.0 try again later"
+        self.received.append(mail)
         return "250 Message accepted"
 
 

@@ -65,16 +65,14 @@ def test_the_message_id_is_the_same_on_every_retry(sqlite_engine: Engine, smtp: 
     now = Now(wib("2026-03-10 08:30"))
     write(sqlite_engine, config, [followup_case()], now.at)
     alerts = service(sqlite_engine, config, now)
-    smtp.handler.refuse[TO] = "451 4.3.0 try again"
-    alerts.run_once()
-    del smtp.handler.refuse[TO]
+    smtp.handler.defer_data = 1  # the whole message arrives, then a 451
+    assert alerts.run_once().dispatched.temporary == 1
     now.set("2026-03-10 09:30")
-    alerts.run_once()
-    sent = only(smtp.received)
-    composer = alerts.dispatcher.composer
-    from alerts.compose import message_id
-
-    assert sent["Message-ID"] == message_id("lapor:501/4251/followup/1/breach", TO, composer.domain)
+    assert alerts.run_once().dispatched.total_sent == 1
+    first, retried = only(smtp.handler.deferred), only(smtp.received)
+    assert first["Date"] != retried["Date"]  # composed again, an hour later
+    assert first["Message-ID"] == retried["Message-ID"]
+    assert first["X-SP4N-Alert-Key"] == retried["X-SP4N-Alert-Key"]
 
 
 def test_english_and_eastern_time(sqlite_engine: Engine, smtp: SmtpServer) -> None:
