@@ -15,6 +15,7 @@ own: ``next_evaluation_at`` is the earlier of the state's next change and its wi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,7 @@ from connectors.records import ComplaintDetail
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.derive import Clock, derive_clocks
 from syncd.clock.policy import ClockKind, ClockPolicy, Outcome
+from syncd.store import tally
 from syncd.store.read import details_by_row_id
 from syncd.store.tables import CLOCKS, COMPLAINTS
 
@@ -91,6 +93,16 @@ class ClockWatcher(Protocol):
     ) -> None:
         """Called in the keeper's transaction. ``complete``: ``clocks`` are all the
         clocks of ``complaint_ids`` (a store); else only those due for a tick."""
+
+
+def _tally_key(row: Any, state: str | None = None) -> tuple[str, str, str, int]:
+    """Where a stored clock counts in the running totals (``state``: its new state)."""
+    return (
+        tally.agency_label(row["agency_id"]),
+        row["kind"],
+        state or row["state"],
+        tally.start_year(row["started_at"], row["zone"]),
+    )
 
 
 def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -182,19 +194,45 @@ class ClockKeeper:
         clocks: Mapping[int, Sequence[Clock]],
         now: datetime,
     ) -> int:
-        """Replaces the stored clocks of these complaints (by row id) with ``clocks``."""
+        """Replaces the stored clocks of these complaints (by row id) with ``clocks``,
+        and moves the running totals by the difference."""
         row_ids = list(clocks)
+        counts: tally.ClockCount = Counter()
+        earliest = tally.EarliestDueChanges()
+        c = CLOCKS.c
         for start in range(0, len(row_ids), CHUNK):
-            connection.execute(
-                delete(CLOCKS).where(CLOCKS.c.complaint_id.in_(row_ids[start : start + CHUNK]))
-            )
+            chunk = row_ids[start : start + CHUNK]
+            for old in connection.execute(
+                select(
+                    c.agency_id,
+                    c.kind,
+                    c.state,
+                    c.started_at,
+                    c.zone,
+                    c.due_at,
+                    c.outcome,
+                    c.paused_at,
+                ).where(c.complaint_id.in_(chunk))
+            ).mappings():
+                counts[_tally_key(old)] -= 1
+                if old["outcome"] is None and old["paused_at"] is None:
+                    earliest.remove(
+                        tally.agency_label(old["agency_id"]), old["kind"], old["due_at"]
+                    )
+            connection.execute(delete(CLOCKS).where(c.complaint_id.in_(chunk)))
         rows = [
             self.row(row_id, source, clock, now)
             for row_id, derived in clocks.items()
             for clock in derived
         ]
+        for row in rows:
+            counts[_tally_key(row)] += 1
+            if row["outcome"] is None and row["paused_at"] is None:
+                earliest.add(tally.agency_label(row["agency_id"]), row["kind"], row["due_at"])
         for start in range(0, len(rows), CHUNK):
             connection.execute(CLOCKS.insert(), rows[start : start + CHUNK])
+        tally.add_clocks(connection, counts)
+        tally.track_earliest_due(connection, earliest)
         if self.watcher is not None:
             kept = [
                 KeptClock(row_id, source, clock)
@@ -218,6 +256,7 @@ class ClockKeeper:
             .all()
         )
         changes: list[Transition] = []
+        counts: tally.ClockCount = Counter()
         updates: list[dict[str, Any]] = []
         kept: list[KeptClock] = []
         for row in due:
@@ -233,6 +272,8 @@ class ClockKeeper:
                 }
             )
             if state != row["state"]:
+                counts[_tally_key(row)] -= 1
+                counts[_tally_key(row, state)] += 1
                 changes.append(
                     Transition(
                         row["id"],
@@ -255,6 +296,7 @@ class ClockKeeper:
                 ),
                 updates,
             )
+        tally.add_clocks(connection, counts)
         if self.watcher is not None and kept:
             complaint_ids = list(dict.fromkeys(k.complaint_id for k in kept))
             self.watcher.observe(connection, complaint_ids, kept, now, complete=False)

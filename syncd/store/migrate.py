@@ -20,9 +20,24 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+TALLIES_FROM = "0004"
+"""The revision that introduced the running totals the metrics read."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op when it is there already."""
+    """Bring the schema to ``revision``; a no-op when it is there already.
+
+    An upgrade that introduces the running totals fills them from the mirror, with
+    the code of this version: a migration script would have to freeze its own copy.
+    """
+    before = current_revision(engine)
     command.upgrade(alembic_config(engine), revision)
+    after = current_revision(engine)
+    if before is not None and after is not None and before < TALLIES_FROM <= after:
+        from syncd.store.tally import rebuild
+
+        with engine.begin() as connection:
+            rebuild(connection)
 
 
 def current_revision(engine: Engine) -> str | None:

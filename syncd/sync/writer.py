@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from connectors.records import ComplaintDetail, Institution, QuarantineItem
 from syncd.clock.keeper import ClockKeeper
+from syncd.store import tally
 from syncd.store.tables import (
     CHECKPOINTS,
     COMPLAINTS,
@@ -75,6 +76,8 @@ def write_batch(
     now: datetime,
     clocks: ClockKeeper | None = None,
 ) -> Written:
+    touched = [d.id for d in batch.details] + batch.vanished
+    before = tally.complaint_counts(connection, source, touched)
     applied = _upsert_complaints(connection, source, batch.details, now)
     _replace_children(connection, batch.details, applied)
     if clocks is not None and applied:
@@ -85,6 +88,8 @@ def write_batch(
     _resolve_quarantine(connection, source, list(applied), now)
     _quarantine(connection, source, batch.quarantined, now)
     vanished = mark_vanished(connection, source, batch.vanished, now)
+    after = tally.complaint_counts(connection, source, touched)
+    tally.add_complaints(connection, tally.complaint_delta(before, after))
     if batch.cursor is not None:
         advance_checkpoint(connection, source, batch.cursor, now)
     return Written(len(applied), len(batch.quarantined), vanished)

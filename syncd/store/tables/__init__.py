@@ -10,6 +10,7 @@ from syncd.store.tables.outbox import OutboxMail
 from syncd.store.tables.quarantine import QuarantinedRecord
 from syncd.store.tables.status_log import StatusLogEntry
 from syncd.store.tables.sync_state import SyncCheckpoint, SyncRun
+from syncd.store.tables.tally import ClockTally, ComplaintTally, EarliestDue
 
 # The Core tables behind the models, for bulk statements.
 COMPLAINTS: Table = Complaint.__table__  # type: ignore[attr-defined]
@@ -21,11 +22,17 @@ CHECKPOINTS: Table = SyncCheckpoint.__table__  # type: ignore[attr-defined]
 RUNS: Table = SyncRun.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
 OUTBOX: Table = OutboxMail.__table__  # type: ignore[attr-defined]
+COMPLAINT_TALLY: Table = ComplaintTally.__table__  # type: ignore[attr-defined]
+CLOCK_TALLY: Table = ClockTally.__table__  # type: ignore[attr-defined]
+EARLIEST_DUE: Table = EarliestDue.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "CHECKPOINTS",
     "CLOCKS",
+    "CLOCK_TALLY",
     "COMPLAINTS",
+    "COMPLAINT_TALLY",
+    "EARLIEST_DUE",
     "FOLLOWUPS",
     "INSTITUTIONS",
     "OUTBOX",
@@ -33,7 +40,10 @@ __all__ = [
     "RUNS",
     "STATUS_LOGS",
     "ClockRow",
+    "ClockTally",
     "Complaint",
+    "ComplaintTally",
+    "EarliestDue",
     "Followup",
     "Institution",
     "OutboxMail",

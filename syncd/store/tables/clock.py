@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from syncd.store.utc import UTCDateTime
+
+RUNNING_UNPAUSED = text("outcome IS NULL AND paused_at IS NULL")
 
 
 class ClockRow(SQLModel, table=True):
@@ -23,6 +25,16 @@ class ClockRow(SQLModel, table=True):
         ),
         # The tick's only index: every state change rewrites it, so it stays alone.
         Index("ix_clocks_next_evaluation", "next_evaluation_at"),
+        # The earliest due instant of an agency's running clocks, for the metrics.
+        # Partial, and on columns the tick never writes, so a tick leaves it alone.
+        Index(
+            "ix_clocks_running_due",
+            "agency_id",
+            "kind",
+            "due_at",
+            sqlite_where=RUNNING_UNPAUSED,
+            postgresql_where=RUNNING_UNPAUSED,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
