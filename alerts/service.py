@@ -75,9 +75,12 @@ class AlertService:
         any_hour: bool = False,
         now: Callable[[], datetime] = utcnow,
         batch_size: int = 100,
+        on_sent: Callable[[str], None] = lambda kind: None,
+        on_failure: Callable[[str], None] = lambda reason: None,
     ) -> AlertService:
         """``mail_dir``: write ``.eml`` files there instead of speaking SMTP (the demo).
-        ``any_hour``: ignore office hours and working days (the demo)."""
+        ``any_hour``: ignore office hours and working days (the demo). ``on_sent`` and
+        ``on_failure``: told each delivery's kind and each failure's reason."""
         keeper = keeper_for(config)
         calendar = keeper.calendar
         settings = AlertSettings.from_config(config)
@@ -102,6 +105,8 @@ class AlertService:
             digest_scopes={scope.recipient: scope for scope in routes.digests()},
             alerting=settings.alerting,
             batch_size=batch_size,
+            on_sent=on_sent,
+            on_failure=on_failure,
         )
         return cls(engine, keeper, dispatcher, settings, routes, any_hour, now)
 

@@ -61,9 +61,10 @@ def _root(
         format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
     )
     if level > logging.DEBUG:
-        # One line per HTTP request or migration step is noise below debug; the
-        # connector logs every retry and failure itself.
-        for chatty in ("httpx", "httpcore", "alembic"):
+        # One line per HTTP request, migration step or job run is noise below debug;
+        # the connector logs every retry and failure itself, the daemon every job
+        # that fails or is missed.
+        for chatty in ("httpx", "httpcore", "alembic", "apscheduler"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
@@ -415,8 +416,10 @@ def clocks_recompute(
 
 
 from syncd.cli_alerts import alerts_app  # noqa: E402  (registered after the other commands)
+from syncd.cli_run import run  # noqa: E402
 
 app.add_typer(alerts_app, name="alerts")
+app.command(name="run")(run)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ are errors at every level. Sources are in ``syncd.config.sources``.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, time, timedelta
@@ -24,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from syncd.clock.compliance import DEFAULT_GRADE_BANDS
 from syncd.config.durations import PositiveDuration
 from syncd.config.sources import AgencyId, SourceConfig
 from syncd.config.values import (
@@ -200,6 +202,23 @@ class AlertsConfig(_Section):
         return self
 
 
+class ComplianceConfig(_Section):
+    grade_bands: list[float] = Field(default_factory=lambda: list(DEFAULT_GRADE_BANDS))
+    """The lowest on-time ratio for grades 5, 4, 3 and 2; below the last, grade 1.
+    A local default, not a regulation (DOMAIN.md: no public mapping was found)."""
+
+    @field_validator("grade_bands", mode="after")
+    @classmethod
+    def _bands(cls, value: list[float]) -> list[float]:
+        if len(value) != 4:
+            raise ValueError(f"give 4 floors (for grades 5, 4, 3 and 2), not {len(value)}")
+        if any(not 0 < floor <= 1 for floor in value):
+            raise ValueError("each floor is a ratio above 0 and at most 1")
+        if any(a <= b for a, b in itertools.pairwise(value)):
+            raise ValueError("the floors must fall from grade 5 to grade 2")
+        return value
+
+
 class MetricsConfig(_Section):
     listen: Listen = "127.0.0.1:9477"
 
@@ -221,6 +240,7 @@ class Config(_Section):
     agencies: list[AgencyConfig] = Field(default_factory=list)
     clocks: ClocksConfig = Field(default_factory=ClocksConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    compliance: ComplianceConfig = Field(default_factory=ComplianceConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
     @field_validator("sources", mode="after")

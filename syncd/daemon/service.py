@@ -1,0 +1,167 @@
+"""One process, one APScheduler: each source's sync at its poll interval, and the alert
+job (clock tick, digests, dispatch) every minute; the metrics refreshed after each.
+
+A job that fails is logged and counted, and the next run comes as scheduled: the
+daemon never dies of one. Runs that fall behind are coalesced into one, and at most
+one instance of a job runs at a time, so a slow backfill never piles up passes.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MISSED,
+    JobEvent,
+    JobExecutionEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from alerts.service import AlertService
+from connectors.sp4n_lapor import LaporConnector
+from syncd.config import Config
+from syncd.metrics import Metrics
+from syncd.sync import SyncPass
+from syncd.sync.sources import open_connector
+
+log = logging.getLogger(__name__)
+
+ALERT_EVERY = timedelta(minutes=1)
+MISFIRE_GRACE = timedelta(minutes=5)
+"""A run later than this is skipped (and logged); the next one comes as scheduled."""
+
+
+@dataclass
+class Daemon:
+    config: Config
+    engine: Engine
+    metrics: Metrics
+    mail_dir: Path | None = None
+    """Write mail as ``.eml`` files here instead of speaking SMTP (the demo)."""
+    any_hour: bool = False
+    """Ignore office hours (the demo)."""
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _connectors: dict[str, LaporConnector] = field(default_factory=dict)
+    _scheduler: BackgroundScheduler | None = None
+    _alerts: AlertService | None = None
+
+    def start(self) -> None:
+        instruments = self.metrics.instruments
+        for source in self.config.sources:
+            observe = instruments.upstream_observer(source.name)
+            self._connectors[source.name] = self._stack.enter_context(
+                open_connector(source, observe=observe)
+            )
+        self._alerts = AlertService.from_config(
+            self.config,
+            self.engine,
+            mail_dir=self.mail_dir,
+            any_hour=self.any_hour,
+            on_sent=instruments.alert_sent,
+            on_failure=instruments.delivery_failed,
+        )
+        # This is the only dispatcher: a claim left in the outbox is a dead process's.
+        self._alerts.dispatcher.release_claims()
+        instruments.leader.set(1)
+        self.metrics.mirror.refresh()
+
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+            },
+            timezone=UTC,
+        )
+        now = datetime.now(UTC)
+        for source in self.config.sources:
+            scheduler.add_job(
+                self.sync_source,
+                "interval",
+                seconds=source.poll_interval.total_seconds(),
+                args=[source.name],
+                id=f"sync:{source.name}",
+                next_run_time=now,
+            )
+        scheduler.add_job(
+            self.alert_pass,
+            "interval",
+            seconds=ALERT_EVERY.total_seconds(),
+            id="alerts",
+            next_run_time=now,
+        )
+        scheduler.add_listener(self._on_trouble, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info(
+            "started: sources=%s alerts_every=%ds",
+            ",".join(self._connectors),
+            ALERT_EVERY.total_seconds(),
+        )
+
+    def stop(self) -> None:
+        """Takes no new work, lets the running jobs finish, closes the connectors."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+        self.metrics.instruments.leader.set(0)
+        self._stack.close()
+        log.info("stopped")
+
+    # -- the units of work ----------------------------------------------------------
+
+    def sync_source(self, name: str) -> None:
+        stats = SyncPass(
+            self.engine,
+            self._connectors[name],
+            name,
+            clocks=self._alerts.keeper if self._alerts else None,
+        ).run()
+        self.metrics.instruments.sync_finished(stats)
+        log.info(
+            "sync: source=%s result=%s listed=%d written=%d quarantined=%d seconds=%.1f",
+            name,
+            "ok" if stats.ok else "error",
+            stats.listed,
+            stats.written,
+            stats.quarantined,
+            stats.seconds,
+        )
+        self.metrics.mirror.refresh()
+
+    def alert_pass(self) -> None:
+        if self._alerts is None:
+            raise RuntimeError("the alert job runs only once the daemon has started")
+        done = self._alerts.run_once()
+        sent = sum(done.dispatched.sent.values())
+        if sent or done.dispatched.temporary or done.dispatched.permanent:
+            log.info(
+                "alerts: evaluated=%d digests=%d sent=%d temporary_failures=%d "
+                "permanent_failures=%d",
+                done.clocks_evaluated,
+                done.digests,
+                sent,
+                done.dispatched.temporary,
+                done.dispatched.permanent,
+            )
+        self.metrics.mirror.refresh()
+
+    def _on_trouble(self, event: JobEvent) -> None:
+        self.metrics.instruments.job_failed(event.job_id, missed=event.code == EVENT_JOB_MISSED)
+        if isinstance(event, JobExecutionEvent) and event.exception is not None:
+            log.error(
+                "job failed: job=%s error=%s: %s",
+                event.job_id,
+                type(event.exception).__name__,
+                event.exception,
+            )
+        else:
+            log.warning("job run missed: job=%s (it will run at its next time)", event.job_id)
