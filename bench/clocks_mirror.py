@@ -57,6 +57,17 @@ AGENCIES: dict[int, str] = {
 _AGENCY_IDS = tuple(AGENCIES)
 NAMES = {ADMIN_ID: ADMIN_NAME, **AGENCIES}
 
+
+def use_agencies(n: int) -> dict[int, str]:
+    """Spread the complaints over ``n`` agencies instead of 50, for the mirrors built
+    after this call (bench/metrics.py: 700, a national deployment's order)."""
+    global AGENCIES, _AGENCY_IDS, NAMES  # noqa: PLW0603 (the builder's module-wide cast)
+    AGENCIES = {7000 + i: f"Instansi Pemerintah {i:04d}" for i in range(1, n + 1)}
+    _AGENCY_IDS = tuple(AGENCIES)
+    NAMES = {ADMIN_ID: ADMIN_NAME, **AGENCIES}
+    return AGENCIES
+
+
 COMPLAINT_SQL = (
     "INSERT INTO complaints (id, source, upstream_id, tracking_id, title, content,"
     " classification, category_name, status_code, status_name, status, agency_id,"
