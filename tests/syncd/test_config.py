@@ -595,3 +595,18 @@ def test_it_checks_a_source_built_in_python_like_one_read_from_a_file() -> None:
         SourceConfig(name="lapor", kind="sp4n-lapor", base_url="http://127.0.0.1:8081")
 
     assert {error["loc"] for error in caught.value.errors()} == {("api_key",), ("token",)}
+
+
+def test_grade_bands_must_be_four_falling_ratios(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, SIMULATOR), environ={}).compliance.grade_bands == [
+        0.95,
+        0.85,
+        0.70,
+        0.50,
+    ]
+    rising = problems(tmp_path, SIMULATOR + "[compliance]\ngrade_bands = [0.9, 0.95, 0.5, 0.4]")
+    assert rising == {"compliance.grade_bands": "the floors must fall from grade 5 to grade 2"}
+    short = problems(tmp_path, SIMULATOR + "[compliance]\ngrade_bands = [0.9, 0.5]")
+    assert short == {"compliance.grade_bands": "give 4 floors (for grades 5, 4, 3 and 2), not 2"}
+    above = problems(tmp_path, SIMULATOR + "[compliance]\ngrade_bands = [1.5, 0.9, 0.5, 0.4]")
+    assert above == {"compliance.grade_bands": "each floor is a ratio above 0 and at most 1"}
