@@ -81,6 +81,8 @@ class Dispatcher:
     on_sent: Callable[[str], None] = lambda kind: None
     on_failure: Callable[[str], None] = lambda reason: None
     """Called with "temporary" or "permanent", for the metrics."""
+    should_stop: Callable[[], bool] = lambda: False
+    """Asked between batches: the daemon's shutdown lets the batch in hand finish."""
 
     def release_claims(self) -> int:
         """Frees every claim: at start, when this is the only dispatcher (the leader),
@@ -96,7 +98,7 @@ class Dispatcher:
     def run(self, now: Callable[[], datetime]) -> Dispatched:
         """Sends batches until nothing sendable is left or the connection fails."""
         result = Dispatched()
-        while True:
+        while not self.should_stop():
             deferred = result.deferred
             token, rows = self._claim(now(), result)
             if not rows:
@@ -105,6 +107,7 @@ class Dispatcher:
                 return result
             if not self._send_batch(token, rows, now, result):
                 return result
+        return result
 
     def _claim(self, at: datetime, result: Dispatched) -> tuple[str, list[Mapping[Any, Any]]]:
         o = OUTBOX.c

@@ -4,11 +4,18 @@ job (clock tick, digests, dispatch) every minute; the metrics refreshed after ea
 A job that fails is logged and counted, and the next run comes as scheduled: the
 daemon never dies of one. Runs that fall behind are coalesced into one, and at most
 one instance of a job runs at a time, so a slow backfill never piles up passes.
+
+Stopping: no new run starts; a running sync pass ends after the page it is writing,
+the dispatcher after the batch it is sending (each committed, so the next start
+resumes there); whatever still runs after ``STOP_WITHIN`` is abandoned, its open
+transaction rolled back by the database.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,6 +43,15 @@ log = logging.getLogger(__name__)
 ALERT_EVERY = timedelta(minutes=1)
 MISFIRE_GRACE = timedelta(minutes=5)
 """A run later than this is skipped (and logged); the next one comes as scheduled."""
+STOP_WITHIN = timedelta(seconds=25)
+"""How long running jobs get to finish their unit at shutdown (systemd waits 45 s)."""
+
+
+@dataclass
+class LastSync:
+    at: datetime
+    ok: bool
+    written: int
 
 
 @dataclass
@@ -47,6 +63,12 @@ class Daemon:
     """Write mail as ``.eml`` files here instead of speaking SMTP (the demo)."""
     any_hour: bool = False
     """Ignore office hours (the demo)."""
+    on_status: Callable[[str], None] = lambda status: None
+    """Told a one-line status after each job (systemd's STATUS=)."""
+    stopping: threading.Event = field(default_factory=threading.Event)
+    last_sync: dict[str, LastSync] = field(default_factory=dict)
+    mail_sent: int = 0
+    last_alert_pass: datetime | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
     _connectors: dict[str, LaporConnector] = field(default_factory=dict)
     _scheduler: BackgroundScheduler | None = None
@@ -67,6 +89,7 @@ class Daemon:
             on_sent=instruments.alert_sent,
             on_failure=instruments.delivery_failed,
         )
+        self._alerts.dispatcher.should_stop = self.stopping.is_set
         # This is the only dispatcher: a claim left in the outbox is a dead process's.
         self._alerts.dispatcher.release_claims()
         instruments.leader.set(1)
@@ -107,14 +130,48 @@ class Daemon:
             ALERT_EVERY.total_seconds(),
         )
 
-    def stop(self) -> None:
-        """Takes no new work, lets the running jobs finish, closes the connectors."""
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
+    def stop(self) -> bool:
+        """Takes no new work and lets the running units finish; False if some had to
+        be abandoned after ``STOP_WITHIN``."""
+        self.stopping.set()
+        finished = True
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
-            self._scheduler = None
+            scheduler, self._scheduler = self._scheduler, None
+            waiter = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True})
+            waiter.start()
+            waiter.join(STOP_WITHIN.total_seconds())
+            finished = not waiter.is_alive()
+            if not finished:
+                log.warning(
+                    "stop: jobs still running after %ds abandoned; their open "
+                    "transactions roll back",
+                    STOP_WITHIN.total_seconds(),
+                )
         self.metrics.instruments.leader.set(0)
-        self._stack.close()
+        if finished:
+            self._stack.close()
         log.info("stopped")
+        return finished
+
+    def status(self) -> str:
+        """One line for systemd's STATUS=: each source's last sync, and mail sent."""
+        parts = []
+        for name in self._connectors:
+            last = self.last_sync.get(name)
+            if last is None:
+                parts.append(f"{name}: first sync running")
+            else:
+                outcome = "ok" if last.ok else "FAILED"
+                parts.append(
+                    f"{name}: sync {outcome} {last.at:%H:%M:%S} UTC, {last.written} written"
+                )
+        if self.last_alert_pass is not None:
+            parts.append(f"alerts {self.last_alert_pass:%H:%M:%S} UTC, {self.mail_sent} mails sent")
+        return "; ".join(parts)
 
     # -- the units of work ----------------------------------------------------------
 
@@ -124,24 +181,34 @@ class Daemon:
             self._connectors[name],
             name,
             clocks=self._alerts.keeper if self._alerts else None,
+            should_stop=self.stopping.is_set,
         ).run()
         self.metrics.instruments.sync_finished(stats)
         log.info(
             "sync: source=%s result=%s listed=%d written=%d quarantined=%d seconds=%.1f",
             name,
-            "ok" if stats.ok else "error",
+            "interrupted" if stats.stopped else "ok" if stats.ok else "error",
             stats.listed,
             stats.written,
             stats.quarantined,
             stats.seconds,
         )
+        if not stats.stopped:
+            self.last_sync[name] = LastSync(datetime.now(UTC), stats.ok, stats.written)
         self.metrics.mirror.refresh()
+        self.on_status(self.status())
+        if stats.written and self._scheduler is not None and not self.stopping.is_set():
+            # What the pass wrote may call for mail now: send it without waiting for
+            # the alert job's next minute.
+            self._scheduler.modify_job("alerts", next_run_time=datetime.now(UTC))
 
     def alert_pass(self) -> None:
         if self._alerts is None:
             raise RuntimeError("the alert job runs only once the daemon has started")
         done = self._alerts.run_once()
         sent = sum(done.dispatched.sent.values())
+        self.mail_sent += sent
+        self.last_alert_pass = datetime.now(UTC)
         if sent or done.dispatched.temporary or done.dispatched.permanent:
             log.info(
                 "alerts: evaluated=%d digests=%d sent=%d temporary_failures=%d "
@@ -153,6 +220,7 @@ class Daemon:
                 done.dispatched.permanent,
             )
         self.metrics.mirror.refresh()
+        self.on_status(self.status())
 
     def _on_trouble(self, event: JobEvent) -> None:
         self.metrics.instruments.job_failed(event.job_id, missed=event.code == EVENT_JOB_MISSED)

@@ -106,6 +106,8 @@ class Instruments:
             self.delivery_failures.labels(reason)
 
     def sync_finished(self, stats: PassStats) -> None:
+        if stats.stopped:
+            return  # cut short by a shutdown: neither a success nor a failure
         self.sync_runs.labels(stats.source, "ok" if stats.ok else "error").inc()
         self.sync_complaints.labels(stats.source).inc(stats.written)
         self.sync_quarantined.labels(stats.source).inc(stats.quarantined)

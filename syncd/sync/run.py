@@ -57,6 +57,8 @@ class PassStats:
     seconds: float = 0.0
     error: ConnectorError | StoreError | None = None
     cursor: datetime | None = None
+    stopped: bool = False
+    """Asked to stop: it ended after the page it was writing, and resumes from there."""
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,8 @@ class SyncPass:
     progress: Progress = field(default_factory=Progress)
     clocks: ClockKeeper | None = None
     """Keeps each written complaint's clocks, in the same transaction."""
+    should_stop: Callable[[], bool] = lambda: False
+    """Asked between pages: the daemon's shutdown lets the page in hand finish."""
 
     def run(self, *, full: bool = False) -> PassStats:
         stats = PassStats(self.source, full)
@@ -119,6 +123,9 @@ class SyncPass:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-writer") as writer:
             writing: Future[None] | None = None
             for page in self.connector.list_changes(since):
+                if self.should_stop():
+                    stats.stopped = True
+                    break
                 if first and page.matching is not None:
                     self.progress.listing_total(page.matching)
                     first = False
@@ -128,6 +135,8 @@ class SyncPass:
                 writing = writer.submit(self._write, batch, stats)
             if writing is not None:
                 writing.result()
+        if stats.stopped:
+            return
         if seen is not None:
             self._reconcile(seen, stats)
         if seen is not None or self._institutions_stale():
@@ -258,7 +267,7 @@ class SyncPass:
     def _close_run(self, run_id: int, stats: PassStats) -> None:
         values = {
             "finished_at": self.clock(),
-            "result": "ok" if stats.ok else "error",
+            "result": "interrupted" if stats.stopped else "ok" if stats.ok else "error",
             "listed": stats.listed,
             "fetched": stats.fetched,
             "written": stats.written,

@@ -1,0 +1,93 @@
+"""Runs the daemon in the foreground: systemd's notifications, signals, the watchdog.
+
+READY=1 goes out once the database is upgraded, the first schedule is up and the
+metrics answer; STATUS= after every job; WATCHDOG=1 every half watchdog interval
+while the scheduler runs (a wedged scheduler stops the pings and systemd restarts
+the service); STOPPING=1 on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from types import FrameType
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+
+from syncd.config import Config
+from syncd.daemon.notify import Notifier
+from syncd.daemon.service import Daemon
+from syncd.metrics import Metrics
+
+log = logging.getLogger("syncd")
+
+IDLE_WAKE = 5.0
+"""How often the main thread looks up when there is no watchdog to feed."""
+
+
+@dataclass(frozen=True)
+class Foreground:
+    config: Config
+    engine: Engine
+    notifier: Notifier
+    mail_dir: Path | None = None
+    any_hour: bool = False
+    duration: timedelta | None = None
+    """Stop by itself after this long (the demo)."""
+
+    def run(self, on_ready: Callable[[Daemon], None] = lambda daemon: None) -> int:
+        """Runs until a signal (or ``duration``); the exit code: 0, or 1 when running
+        work had to be abandoned at stop."""
+        metrics = Metrics.from_config(self.config, self.engine, CollectorRegistry())
+        daemon = Daemon(
+            self.config,
+            self.engine,
+            metrics,
+            mail_dir=self.mail_dir,
+            any_hour=self.any_hour,
+            on_status=self.notifier.status,
+        )
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("stopping: signal=%s", signal.Signals(signum).name)
+            stop.set()
+
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        server = None
+        try:
+            daemon.start()
+            server = metrics.serve(self.config.metrics.host, self.config.metrics.port)
+            log.info("metrics: listen=%s", self.config.metrics.listen)
+            self.notifier.ready(daemon.status())
+            on_ready(daemon)
+            self._wait(stop, daemon)
+        finally:
+            self.notifier.stopping()
+            if server is not None:
+                server.close()
+            finished = daemon.stop()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        return 0 if finished else 1
+
+    def _wait(self, stop: threading.Event, daemon: Daemon) -> None:
+        deadline = time.monotonic() + self.duration.total_seconds() if self.duration else None
+        every = self.notifier.ping_every or IDLE_WAKE
+        while not stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                log.info("stopping: duration=%ds reached", self.duration.total_seconds())  # type: ignore[union-attr]
+                return
+            if daemon.running:
+                self.notifier.watchdog()
+            else:
+                log.error("the scheduler is not running: no watchdog ping")
+            wait = every if deadline is None else min(every, max(0.0, deadline - time.monotonic()))
+            stop.wait(wait)
