@@ -12,8 +12,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
+# `make demo DEMO_DURATION=` runs until Ctrl-C.
+DEMO_DURATION ?= 90s
+
 demo: $(INSTALLED)
-	$(BIN)/python -m syncd.tour
+	$(BIN)/syncd demo $(if $(DEMO_DURATION),--duration $(DEMO_DURATION))
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest

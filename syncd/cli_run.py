@@ -1,10 +1,13 @@
-"""``syncd run``: the daemon in the foreground, until SIGTERM or SIGINT."""
+"""``syncd run`` (the daemon in the foreground, until SIGTERM or SIGINT), ``syncd status``
+and ``syncd demo``."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from syncd.cli_support import ConfigOption, load_or_exit, open_engine
+from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine
 
 
 def run(config: ConfigOption = None) -> None:
@@ -21,4 +24,100 @@ def run(config: ConfigOption = None) -> None:
         code = Foreground(loaded, engine, Notifier()).run()
     finally:
         engine.dispose()
+    raise typer.Exit(code)
+
+
+def status(
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object, for scripts.")] = False,
+) -> None:
+    """Sources and their freshness, complaints by status, running clocks, the outbox.
+
+    Exits 1 when a source has not synced successfully within 3 poll intervals."""
+    import json
+    from datetime import UTC, datetime
+
+    from rich.table import Table
+
+    from syncd.daemon.status import read_status
+
+    loaded = load_or_exit(config)
+    engine = open_engine(loaded)
+    try:
+        with engine.connect() as connection:
+            report = read_status(connection, loaded, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        sources = Table(title="sources")
+        for column in ("source", "fresh", "last success", "last run", "error"):
+            sources.add_column(column)
+        for s in report["sources"]:
+            run = s["last_run"] or {}
+            sources.add_row(
+                s["name"],
+                "[green]yes[/green]" if s["fresh"] else "[red]no[/red]",
+                s["last_success"] or "never",
+                run.get("result", "-"),
+                run.get("error") or "",
+            )
+        console.print(sources)
+        complaints = report["complaints"]
+        console.print(
+            f"complaints: {complaints['total']:,} ("
+            + ", ".join(f"{k} {v:,}" for k, v in complaints["by_status"].items())
+            + ")"
+        )
+        clocks = report["clocks_running"]
+        console.print("running clocks: " + ", ".join(f"{k} {v:,}" for k, v in clocks.items()))
+        if report["breached_by_agency"]:
+            console.print(
+                "most overdue agencies: "
+                + ", ".join(f"{a} ({n})" for a, n in report["breached_by_agency"].items())
+            )
+        outbox = report["outbox"]
+        console.print(
+            f"outbox: {outbox['pending']} pending, {outbox['held']} held, "
+            f"{outbox['failed']} failed"
+            + (
+                f"; oldest pending since {outbox['oldest_pending']}"
+                if outbox["oldest_pending"]
+                else ""
+            )
+        )
+    raise typer.Exit(0 if all(s["fresh"] for s in report["sources"]) else 1)
+
+
+def demo(
+    duration: Annotated[
+        str | None,
+        typer.Option(help='Stop by itself after this long, e.g. "90s" or "5m" (default: Ctrl-C).'),
+    ] = None,
+    listen: Annotated[str, typer.Option(help="Where the metrics are served.")] = "127.0.0.1:9477",
+    complaints: Annotated[
+        int, typer.Option(min=1, help="Complaints on the simulated platform at start.")
+    ] = 3000,
+) -> None:
+    """Everything on embedded defaults: the built-in simulator, SQLite in ./syncd-demo/,
+    mail as .eml files in ./syncd-demo/mail/ (at any hour), metrics on 127.0.0.1:9477."""
+    import logging
+
+    from syncd.config import parse_duration
+    from syncd.daemon.demo import run_demo
+
+    # The demo's screen is for a person: its status lines, and warnings only.
+    root = logging.getLogger()
+    root.setLevel(max(root.level, logging.WARNING))
+
+    try:
+        stop_after = parse_duration(duration) if duration else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--duration") from exc
+    try:
+        code = run_demo(console, duration=stop_after, listen=listen, complaints=complaints)
+    except OSError as exc:
+        console.print(f"[red]cannot serve metrics on {listen}: {exc}[/red] (try --listen)")
+        raise typer.Exit(1) from exc
     raise typer.Exit(code)

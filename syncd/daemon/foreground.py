@@ -41,6 +41,8 @@ class Foreground:
     any_hour: bool = False
     duration: timedelta | None = None
     """Stop by itself after this long (the demo)."""
+    on_status: Callable[[str], None] | None = None
+    """Also told each status line (the demo prints them)."""
 
     def run(self, on_ready: Callable[[Daemon], None] = lambda daemon: None) -> int:
         """Runs until a signal (or ``duration``); the exit code: 0, or 1 when running
@@ -52,7 +54,7 @@ class Foreground:
             metrics,
             mail_dir=self.mail_dir,
             any_hour=self.any_hour,
-            on_status=self.notifier.status,
+            on_status=self._status,
         )
         stop = threading.Event()
 
@@ -77,6 +79,11 @@ class Foreground:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
         return 0 if finished else 1
+
+    def _status(self, line: str) -> None:
+        self.notifier.status(line)
+        if self.on_status is not None:
+            self.on_status(line)
 
     def _wait(self, stop: threading.Event, daemon: Daemon) -> None:
         deadline = time.monotonic() + self.duration.total_seconds() if self.duration else None
