@@ -1,0 +1,80 @@
+"""``syncd demo`` as a new user runs it, then ``syncd status`` on what it left."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.alerts.conftest import free_port
+
+pytestmark = pytest.mark.integration
+
+SYNCD = str(Path(sys.executable).parent / "syncd")
+
+
+def test_the_demo_mirrors_keeps_clocks_and_mails_then_status_reports_it(tmp_path: Path) -> None:
+    port = free_port()
+    demo = subprocess.run(
+        [
+            SYNCD,
+            "demo",
+            "--duration",
+            "15s",
+            "--complaints",
+            "400",
+            "--listen",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    screen = demo.stdout + demo.stderr
+    assert demo.returncode == 0, screen
+    assert "where to look" in screen
+    assert f"http://127.0.0.1:{port}/metrics" in screen
+    assert "Traceback" not in screen
+    mail = list((tmp_path / "syncd-demo" / "mail").glob("*.eml"))
+    assert mail, "mail written"
+    assert "breach" in screen or "escalate" in screen
+
+    status = subprocess.run(
+        [SYNCD, "status", "-c", "syncd-demo/syncd.toml", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert status.returncode == 0, status.stderr  # synced within 3 poll intervals
+    report = json.loads(status.stdout)
+    assert report["complaints"]["total"] >= 400
+    assert report["sources"][0]["name"] == "demo"
+    assert report["sources"][0]["fresh"] is True
+    running = report["clocks_running"]
+    assert set(running) == {"on_track", "due_soon", "breached", "paused"}
+    assert running["breached"] > 0
+    assert report["outbox"]["failed"] == 0
+
+
+def test_status_exits_1_and_says_never_when_nothing_has_synced(tmp_path: Path) -> None:
+    config = tmp_path / "syncd.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "syncd.db"}"\n'
+        '[[sources]]\nname = "lapor"\nkind = "simulator"\n'
+    )
+    status = subprocess.run(
+        [SYNCD, "status", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert status.returncode == 1
+    assert "never" in status.stdout + status.stderr
