@@ -56,9 +56,11 @@ def _root(
     level = logging.getLevelName(log_level.upper())
     if not isinstance(level, int):
         raise typer.BadParameter(f"unknown log level {log_level!r}", param_hint="--log-level")
+    # Under systemd (JOURNAL_STREAM set) the journal stamps each line itself.
+    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
     logging.basicConfig(
         level=level,
-        format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+        format=stamp + "level=%(levelname)s logger=%(name)s %(message)s",
     )
     if level > logging.DEBUG:
         # One line per HTTP request, migration step or job run is noise below debug;
@@ -66,6 +68,8 @@ def _root(
         # that fails or is missed.
         for chatty in ("httpx", "httpcore", "alembic", "apscheduler"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+        # The daemon logs a failing job in one line; the traceback goes to debug.
+        logging.getLogger("apscheduler.executors").setLevel(logging.CRITICAL)
 
 
 def _secret(file: Path | None, env: str) -> str | None:

@@ -231,5 +231,6 @@ class Daemon:
                 type(event.exception).__name__,
                 event.exception,
             )
+            log.debug("job failed: job=%s traceback:\n%s", event.job_id, event.traceback)
         else:
             log.warning("job run missed: job=%s (it will run at its next time)", event.job_id)

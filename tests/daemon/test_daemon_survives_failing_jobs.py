@@ -1,0 +1,58 @@
+"""A job that raises is logged and counted, and the daemon goes on."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+from sqlalchemy import text
+
+from syncd.config import Config
+from syncd.daemon import Daemon
+from syncd.metrics import Metrics
+from syncd.store import make_engine, upgrade
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_raising_job_is_counted_and_the_schedule_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = Config.model_validate(
+        {
+            "database": {"url": f"sqlite:///{tmp_path / 'syncd.db'}"},
+            "sources": [{"name": "sim", "kind": "simulator", "complaints": 50}],
+            "alerts": {"routes": [{"agency": "*", "to": ["a@example.go.id"]}]},
+        }
+    )
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    registry = CollectorRegistry()
+    metrics = Metrics.from_config(config, engine, registry)
+    daemon = Daemon(config, engine, metrics)
+    daemon.start()
+    try:
+        # The outbox goes away under the running daemon: the alert job now raises.
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE alert_outbox"))
+        daemon._scheduler.modify_job("alerts", next_run_time=None)  # type: ignore[union-attr]
+        daemon._scheduler.add_job(daemon.alert_pass, id="alerts-now")  # type: ignore[union-attr]
+
+        def failed() -> float | None:
+            return registry.get_sample_value(
+                "sp4n_job_failures_total", {"job": "alerts-now", "reason": "error"}
+            )
+
+        deadline = time.monotonic() + 30
+        pause = threading.Event()
+        while not failed() and time.monotonic() < deadline:
+            pause.wait(0.1)
+        assert failed() == 1
+        assert daemon.running
+        assert any("job failed: job=alerts-now" in r.getMessage() for r in caplog.records)
+    finally:
+        assert daemon.stop()
+        engine.dispose()
