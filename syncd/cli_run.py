@@ -15,13 +15,21 @@ def run(config: ConfigOption = None) -> None:
 
     Speaks systemd's notification protocol when run as a Type=notify service.
     """
+    from syncd.cli_support import EXIT_CONFIG
     from syncd.daemon.foreground import Foreground
     from syncd.daemon.notify import Notifier
+    from syncd.sync.sources import SourceUnusable
 
     loaded = load_or_exit(config)
     engine = open_engine(loaded)
     try:
         code = Foreground(loaded, engine, Notifier()).run()
+    except SourceUnusable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_CONFIG) from exc
+    except OSError as exc:
+        console.print(f"[red]cannot serve metrics on {loaded.metrics.listen}: {exc}[/red]")
+        raise typer.Exit(1) from exc
     finally:
         engine.dispose()
     raise typer.Exit(code)

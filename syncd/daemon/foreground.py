@@ -63,18 +63,17 @@ class Foreground:
             stop.set()
 
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        server = None
+        # Bound first: a port in use fails the start before any work begins.
+        server = metrics.serve(self.config.metrics.host, self.config.metrics.port)
+        log.info("metrics: listen=%s", self.config.metrics.listen)
         try:
             daemon.start()
-            server = metrics.serve(self.config.metrics.host, self.config.metrics.port)
-            log.info("metrics: listen=%s", self.config.metrics.listen)
             self.notifier.ready(daemon.status())
             on_ready(daemon)
             self._wait(stop, daemon)
         finally:
             self.notifier.stopping()
-            if server is not None:
-                server.close()
+            server.close()
             finished = daemon.stop()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)

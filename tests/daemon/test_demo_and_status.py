@@ -78,3 +78,28 @@ def test_status_exits_1_and_says_never_when_nothing_has_synced(tmp_path: Path) -
     )
     assert status.returncode == 1
     assert "never" in status.stdout + status.stderr
+
+
+def test_run_says_so_and_exits_1_when_the_metrics_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "syncd.toml"
+        config.write_text(
+            f'[database]\nurl = "sqlite:///{tmp_path / "syncd.db"}"\n'
+            '[[sources]]\nname = "lapor"\nkind = "simulator"\ncomplaints = 10\n'
+            f'[metrics]\nlisten = "127.0.0.1:{port}"\n'
+        )
+        run = subprocess.run(
+            [SYNCD, "run", "-c", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert run.returncode == 1
+    assert f"cannot serve metrics on 127.0.0.1:{port}" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
