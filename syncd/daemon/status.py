@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from syncd.config import Config
-from syncd.metrics.mirror import RUNNING_STATES, MirrorSettings, read_snapshot
+from syncd.metrics.mirror import RUNNING_STATES, MirrorSettings, last_success_at, read_snapshot
 from syncd.metrics.server import STALE_AFTER_POLLS
 from syncd.store.tables import CHECKPOINTS, OUTBOX, RUNS
 
@@ -68,12 +68,7 @@ def _source(connection: Connection, name: str, poll_interval: Any, now: datetime
         .mappings()
         .one_or_none()
     )
-    last_ok: datetime | None = connection.execute(
-        select(RUNS.c.finished_at)
-        .where(RUNS.c.source == name, RUNS.c.result == "ok")
-        .order_by(RUNS.c.started_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    last_ok = last_success_at(connection, name)
     cursor = connection.execute(
         select(CHECKPOINTS.c.cursor).where(CHECKPOINTS.c.source == name)
     ).scalar_one_or_none()
