@@ -420,12 +420,14 @@ def clocks_recompute(
 
 
 from syncd.cli_alerts import alerts_app  # noqa: E402  (registered after the other commands)
+from syncd.cli_report import report  # noqa: E402
 from syncd.cli_run import demo, run, status  # noqa: E402
 
 app.add_typer(alerts_app, name="alerts")
 app.command(name="run")(run)
 app.command(name="status")(status)
 app.command(name="demo")(demo)
+app.command(name="report")(report)
 
 
 def main() -> None:

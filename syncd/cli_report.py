@@ -1,0 +1,112 @@
+"""``syncd report``: compliance figures per agency and clock for a period."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine
+from syncd.report.period import Period
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    MD = "md"
+    HTML = "html"
+
+
+def report(
+    config: ConfigOption = None,
+    year: Annotated[
+        int | None, typer.Option(help="A calendar year (the default: this one).")
+    ] = None,
+    month: Annotated[str | None, typer.Option(help="A month: YYYY-MM.")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (with --to).")
+    ] = None,
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD, inclusive.")] = None,
+    agency: Annotated[
+        int | None, typer.Option(help="Only this agency, with its sub-units.")
+    ] = None,
+    format_: Annotated[Format, typer.Option("--format", help="How to print it.")] = Format.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write here instead of stdout (html: a file name is chosen)."
+        ),
+    ] = None,
+) -> None:
+    """Per agency and clock: received, met, late, open, transferred, cancelled; ratios,
+    grade, response times in working days; the complaints not followed up.
+
+    Clocks count by the date they started. The grade bands are a local default, not a
+    regulation ([compliance] grade_bands)."""
+    import json
+
+    from syncd.clock.calendar import WorkingCalendar
+    from syncd.clock.compliance import GradeBands
+    from syncd.report.figures import ReportSettings, build_report
+    from syncd.report.html import to_html
+    from syncd.report.render import to_csv, to_json, to_markdown, to_table
+
+    try:
+        period = _period(year, month, from_, to)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    loaded = load_or_exit(config)
+    engine = open_engine(loaded)
+    settings = ReportSettings(
+        calendar=WorkingCalendar.from_config(loaded.calendar),
+        bands=GradeBands(tuple(loaded.compliance.grade_bands)),
+        names={a.id: a.name for a in loaded.agencies},
+        agency=agency,
+    )
+    try:
+        with engine.connect() as connection:
+            built = build_report(connection, period, datetime.now(UTC), settings)
+    finally:
+        engine.dispose()
+    if format_ is Format.TABLE and output is None:
+        console.print(to_table(built))
+        return
+    text = {
+        Format.TABLE: to_markdown,
+        Format.CSV: to_csv,
+        Format.JSON: lambda r: json.dumps(to_json(r), indent=2, ensure_ascii=False) + "\n",
+        Format.MD: to_markdown,
+        Format.HTML: to_html,
+    }[format_](built)
+    if format_ is Format.HTML and output is None:
+        output = Path(f"syncd-report-{period.start}_{period.end}.html")
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"written: {output}")
+
+
+def _period(year: int | None, month: str | None, start: str | None, end: str | None) -> Period:
+    given = [
+        name
+        for name, v in (("--year", year), ("--month", month), ("--from/--to", start or end))
+        if v
+    ]
+    if len(given) > 1:
+        raise ValueError(f"give one of --year, --month or --from/--to, not {' and '.join(given)}")
+    if month:
+        return Period.month(month)
+    if start or end:
+        if not (start and end):
+            raise ValueError("--from and --to go together")
+        try:
+            return Period(date.fromisoformat(start), date.fromisoformat(end))
+        except ValueError as exc:
+            raise ValueError(f"{exc} (write dates as YYYY-MM-DD)") from exc
+    return Period.year(year or datetime.now(ZoneInfo("Asia/Jakarta")).year)
