@@ -1,0 +1,106 @@
+"""``syncd report`` from the command line, in every format, on the hand-counted mirror."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syncd.cli import app
+from syncd.store import make_engine, upgrade
+from tests.report.test_figures import mirror
+
+pytestmark = pytest.mark.integration
+
+SECRET_TITLE = "Rahasia negara"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    database = tmp_path / "syncd.db"
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    mirror(engine)
+    engine.dispose()
+    path = tmp_path / "syncd.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{database}"\n'
+        '[[sources]]\nname = "lapor"\nkind = "simulator"\n'
+        '[[agencies]]\nid = 4251\nname = "Pemerintah Kabupaten Sekadau"\n'
+        'timezone = "Asia/Pontianak"\n'
+        '[[agencies]]\nid = 9471\nname = "Pemerintah Kota Jayapura"\n'
+        'timezone = "Asia/Jayapura"\n'
+    )
+    return path
+
+
+def report(config: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["report", "-c", str(config), "--month", "2026-10", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_json_keeps_the_contract_shape(config: Path) -> None:
+    printed = json.loads(report(config, "--format", "json"))
+    assert printed["period"] == {"from": "2026-10-01", "to": "2026-10-31"}
+    assert printed["grade_bands"] == "local default, not a regulation"
+    sekadau = next(a for a in printed["agencies"] if a["agency"] == "4251")
+    assert sekadau["name"] == "Pemerintah Kabupaten Sekadau"
+    assert set(sekadau["clocks"]["followup"]) >= {
+        "total",
+        "met",
+        "late",
+        "open_on_time",
+        "open_breached",
+        "transferred",
+        "cancelled",
+        "on_time_ratio",
+        "followed_up_ratio",
+        "grade",
+    }
+    assert SECRET_TITLE not in json.dumps(printed)
+
+
+def test_csv_has_a_row_per_agency_unit_and_clock(config: Path) -> None:
+    table = list(csv.DictReader(io.StringIO(report(config, "--format", "csv"))))
+    followups = {(r["agency"], r["part_of"]): r for r in table if r["clock"] == "followup"}
+    assert followups["4251", ""]["total"] == "8"
+    assert followups["4252", "4251"]["met"] == "1"
+    assert followups["9471", ""]["on_time_ratio"] == "0.5"
+
+
+def test_markdown_and_html_hide_the_confidential_title(config: Path, tmp_path: Path) -> None:
+    markdown = report(config, "--format", "md")
+    assert "| LAP3 |" in markdown
+    assert "(confidential)" in markdown
+    assert "Jalan rusak" in markdown
+    assert SECRET_TITLE not in markdown
+    page = tmp_path / "october.html"
+    report(config, "--format", "html", "--output", str(page))
+    html = page.read_text()
+    assert html.count("<svg") == 3
+    assert "<script" not in html
+    assert "src=" not in html and "href=" not in html, "self-contained: nothing to fetch"
+    assert SECRET_TITLE not in html
+    assert "LAP3" in html and "(confidential)" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--year", "2026", "--month", "2026-10"], "give one of --year, --month or --from/--to"),
+        (["--from", "2026-10-01"], "--from and --to go together"),
+        (["--month", "2026-13"], "is not a month"),
+        (["--from", "2026-10-31", "--to", "2026-10-01"], "ends (2026-10-01) before it starts"),
+    ],
+)
+def test_a_bad_period_is_a_usage_error_that_says_why(
+    config: Path, args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(app, ["report", "-c", str(config), *args])
+    assert result.exit_code == 2
+    assert message in result.output
