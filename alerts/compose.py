@@ -19,13 +19,17 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts.facts import AlertFacts, DigestFacts
 from syncd.clock.calendar import zone_abbreviation
+from syncd.clock.compliance import GRADE_BANDS_NOTE
 from syncd.clock.policy import zone
+
+if TYPE_CHECKING:
+    from alerts.monthly import MonthlyFacts
 
 Language = Literal["id", "en"]
 SUBJECT_PREFIX = "[SP4N-LAPOR]"
@@ -127,6 +131,20 @@ class Composer:
             subject=self._render("digest_subject.txt", context),
             text=self._render("digest.txt", context),
             html=self._render("digest.html", context),
+            now=now,
+        )
+
+    def monthly(self, facts: MonthlyFacts, now: datetime) -> Message:
+        """The monthly summary to an ``escalate_to`` recipient."""
+        context = {"m": facts, "bands_note": GRADE_BANDS_NOTE}
+        agencies = {a["agency"] for a in facts.agencies}
+        return self._message(
+            key=facts.key,
+            recipient=facts.recipient,
+            agency=int(agencies.pop()) if len(agencies) == 1 else None,
+            subject=self._render("monthly_subject.txt", context),
+            text=self._render("monthly.txt", context),
+            html=self._render("monthly.html", context),
             now=now,
         )
 

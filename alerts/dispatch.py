@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 from alerts.compose import Composer
 from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
+from alerts.monthly import MonthlyReports
 from alerts.planner import CANCELLED, FAILED, PENDING, SENT, SKIPPED
 from alerts.routing import DigestScope
 from alerts.thresholds import AlertKind
@@ -81,6 +82,8 @@ class Dispatcher:
     on_sent: Callable[[str], None] = lambda kind: None
     on_failure: Callable[[str], None] = lambda reason: None
     """Called with "temporary" or "permanent", for the metrics."""
+    monthly: MonthlyReports | None = None
+    """Composes the monthly summaries, when they are switched on."""
     should_stop: Callable[[], bool] = lambda: False
     """Asked between batches: the daemon's shutdown lets the batch in hand finish."""
 
@@ -206,12 +209,18 @@ class Dispatcher:
         token: str,
     ) -> list[tuple[Mapping[Any, Any], Message]]:
         messages: list[tuple[Mapping[Any, Any], Message]] = []
-        alerts = [row for row in rows if row["kind"] != AlertKind.DIGEST]
+        alerts = [row for row in rows if row["kind"] not in (AlertKind.DIGEST, AlertKind.REPORT)]
         with self.engine.connect() as connection:
             facts = self.finder.alerts(connection, alerts, at)
             for row in rows:
-                if row["kind"] == AlertKind.DIGEST:
-                    message = self._digest(connection, row, at)
+                if row["kind"] in (AlertKind.DIGEST, AlertKind.REPORT):
+                    message = (
+                        self._digest(connection, row, at)
+                        if row["kind"] == AlertKind.DIGEST
+                        else self.monthly.compose(connection, row, self.composer, at)
+                        if self.monthly is not None
+                        else None
+                    )
                     if message is None:
                         self._close(row, token, SKIPPED, "nothing to report", at)
                         result.skipped += 1

@@ -7,7 +7,7 @@ only from configuration, never from upstream data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from alerts.thresholds import AlertKind
@@ -52,12 +52,17 @@ class Routes:
 
     def digests(self) -> list[DigestScope]:
         """One scope per recipient who takes the daily digest."""
+        return self._scopes(lambda route: route.to if route.digest else [])
+
+    def monthly(self) -> list[DigestScope]:
+        """One scope per ``escalate_to`` recipient: who gets the monthly summary."""
+        return self._scopes(lambda route: route.escalate_to)
+
+    def _scopes(self, recipients: Callable[[RouteConfig], Sequence[str]]) -> list[DigestScope]:
         agencies: dict[str, set[int]] = {}
         everything: set[str] = set()
         for route in self._routes:
-            if not route.digest:
-                continue
-            for address in (a.lower() for a in route.to):
+            for address in (a.lower() for a in recipients(route)):
                 mine = agencies.setdefault(address, set())
                 if route.agency == ALL_AGENCIES:
                     everything.add(address)

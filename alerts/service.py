@@ -18,14 +18,17 @@ from alerts.digest import enqueue_digests
 from alerts.dispatch import Dispatched, Dispatcher
 from alerts.gather import FactFinder
 from alerts.mailers import FileMailer, Mailer, SmtpMailer
+from alerts.monthly import MonthlyReports, enqueue_monthly
 from alerts.planner import AlertPlanner
 from alerts.routing import Routes
 from alerts.thresholds import AlertSettings, Schedule
 from alerts.windows import Window
 from syncd.clock.calendar import WorkingCalendar
+from syncd.clock.compliance import GradeBands
 from syncd.clock.keeper import ClockKeeper
 from syncd.clock.policy import ClockPolicy
 from syncd.config import Config
+from syncd.report.figures import ReportSettings
 
 TICK_LIMIT = 5_000
 
@@ -107,6 +110,16 @@ class AlertService:
             batch_size=batch_size,
             on_sent=on_sent,
             on_failure=on_failure,
+            monthly=MonthlyReports(
+                {scope.recipient: scope for scope in routes.monthly()},
+                ReportSettings(
+                    calendar=calendar,
+                    bands=GradeBands(tuple(config.compliance.grade_bands)),
+                    names={a.id: a.name for a in config.agencies},
+                ),
+            )
+            if config.reports.monthly_email
+            else None,
         )
         return cls(engine, keeper, dispatcher, settings, routes, any_hour, now)
 
@@ -121,9 +134,21 @@ class AlertService:
                 return total
 
     def record_digests(self) -> int:
+        """Records today's digests, and last month's summaries when it is their time."""
         if not self.settings.enabled:
             return 0
         with self.engine.begin() as connection:
+            if self.dispatcher.monthly is not None:
+                enqueue_monthly(
+                    connection,
+                    self.routes.monthly(),
+                    self.keeper.calendar,
+                    zone_name=self.keeper.policy.platform_zone,
+                    send_at=self.settings.send_at,
+                    closes=self.settings.office_hours_end,
+                    now=self.now(),
+                    any_hour=self.any_hour,
+                )
             return enqueue_digests(
                 connection,
                 self.routes.digests(),

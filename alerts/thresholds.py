@@ -32,6 +32,8 @@ class AlertKind(StrEnum):
     BREACH = "breach"
     ESCALATION = "escalation"
     DIGEST = "digest"
+    REPORT = "report"
+    """The monthly summary to the ``escalate_to`` recipients (opt-in)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -219,6 +219,12 @@ class ComplianceConfig(_Section):
         return value
 
 
+class ReportsConfig(_Section):
+    monthly_email: bool = False
+    """Mail last month's figures to every route's ``escalate_to`` on the first working
+    day of each month at ``alerts.send_at`` (or the first day after, if syncd was down)."""
+
+
 class MetricsConfig(_Section):
     listen: Listen = "127.0.0.1:9477"
 
@@ -241,6 +247,7 @@ class Config(_Section):
     clocks: ClocksConfig = Field(default_factory=ClocksConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     compliance: ComplianceConfig = Field(default_factory=ComplianceConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
     @field_validator("sources", mode="after")
