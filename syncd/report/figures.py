@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
@@ -127,8 +128,8 @@ def build_report(
 ) -> Report:
     names, parents = _institutions(connection)
     names.update({str(i): n for i, n in settings.names.items()})
-    top = _top_level(parents)
     wanted = None if settings.agency is None else str(settings.agency)
+    top = _heads(_ancestors(parents), wanted)
     own: dict[str, AgencyReport] = {}
     overdue_rows: list[tuple[str, int, datetime, str]] = []
 
@@ -153,7 +154,7 @@ def build_report(
             c.stopped_at,
             c.outcome,
         )
-        .where(c.started_at >= low, c.started_at <= high)
+        .where(c.started_at >= low, c.started_at <= high, *_holders(wanted, top))
         .execution_options(yield_per=20_000)
     )
     calendar = settings.calendar
@@ -191,6 +192,16 @@ def build_report(
     return Report(period, now, settings.bands, _roll_up(own, top, names))
 
 
+def _holders(wanted: str | None, top: Mapping[str, str]) -> list[Any]:
+    """For one agency: its clocks and its sub-units', filtered by the database."""
+    if wanted is None:
+        return []
+    family = [wanted, *(unit for unit, head in top.items() if head == wanted)]
+    if wanted == NO_AGENCY:
+        return [CLOCKS.c.agency_id.is_(None)]
+    return [CLOCKS.c.agency_id.in_([int(a) for a in family if a.isdigit()])]
+
+
 def _unnamed(agency: str) -> str:
     return "(platform, before disposition)" if agency == NO_AGENCY else agency
 
@@ -208,17 +219,25 @@ def _institutions(connection: Connection) -> tuple[dict[str, str], dict[str, str
     return names, parents
 
 
-def _top_level(parents: Mapping[str, str]) -> dict[str, str]:
-    """Each institution's top-level ancestor (a cycle stops where it closes)."""
-    top: dict[str, str] = {}
+def _ancestors(parents: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each sub-unit's ancestors, nearest first (a cycle stops where it closes)."""
+    chains: dict[str, list[str]] = {}
     for unit in parents:
-        seen = {unit}
+        chain: list[str] = []
         current = unit
-        while current in parents and parents[current] not in seen:
+        while current in parents and parents[current] not in (unit, *chain):
             current = parents[current]
-            seen.add(current)
-        top[unit] = current
-    return top
+            chain.append(current)
+        chains[unit] = chain
+    return chains
+
+
+def _heads(chains: Mapping[str, list[str]], wanted: str | None) -> dict[str, str]:
+    """Where each sub-unit's figures roll up to: its top-level ancestor, or, for a
+    report on one agency, that agency (when it is among the ancestors)."""
+    if wanted is None:
+        return {unit: chain[-1] for unit, chain in chains.items() if chain}
+    return {unit: wanted for unit, chain in chains.items() if wanted in chain}
 
 
 def _roll_up(

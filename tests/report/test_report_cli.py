@@ -104,3 +104,14 @@ def test_a_bad_period_is_a_usage_error_that_says_why(
     result = CliRunner().invoke(app, ["report", "-c", str(config), *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_one_agency_comes_with_its_sub_units_and_a_sub_unit_alone(config: Path) -> None:
+    sekadau = json.loads(report(config, "--format", "json", "--agency", "4251"))["agencies"]
+    assert [a["agency"] for a in sekadau] == ["4251"]
+    assert sekadau[0]["clocks"]["followup"]["total"] == 8
+    assert [u["agency"] for u in sekadau[0]["units"]] == ["4251", "4252"]
+    dinkes = json.loads(report(config, "--format", "json", "--agency", "4252"))["agencies"]
+    assert [a["agency"] for a in dinkes] == ["4252"]
+    assert dinkes[0]["clocks"]["followup"]["total"] == 2
+    assert dinkes[0]["units"] == []
