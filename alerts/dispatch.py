@@ -214,13 +214,7 @@ class Dispatcher:
             facts = self.finder.alerts(connection, alerts, at)
             for row in rows:
                 if row["kind"] in (AlertKind.DIGEST, AlertKind.REPORT):
-                    message = (
-                        self._digest(connection, row, at)
-                        if row["kind"] == AlertKind.DIGEST
-                        else self.monthly.compose(connection, row, self.composer, at)
-                        if self.monthly is not None
-                        else None
-                    )
+                    message = self._summary(connection, row, at)
                     if message is None:
                         self._close(row, token, SKIPPED, "nothing to report", at)
                         result.skipped += 1
@@ -234,6 +228,16 @@ class Dispatcher:
                     continue
                 messages.append((row, self.composer.alert(found, at)))
         return messages
+
+    def _summary(
+        self, connection: Connection, row: Mapping[Any, Any], at: datetime
+    ) -> Message | None:
+        """A digest or a monthly summary; None when it has nothing to say."""
+        if row["kind"] == AlertKind.REPORT:
+            if self.monthly is None:  # switched off since it was recorded
+                return None
+            return self.monthly.compose(connection, row, self.composer, at)
+        return self._digest(connection, row, at)
 
     def _digest(
         self, connection: Connection, row: Mapping[Any, Any], at: datetime

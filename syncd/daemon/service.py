@@ -197,10 +197,15 @@ class Daemon:
             self.last_sync[name] = LastSync(datetime.now(UTC), stats.ok, stats.written)
         self.metrics.mirror.refresh()
         self.on_status(self.status())
-        if stats.written and self._scheduler is not None and not self.stopping.is_set():
+        if stats.written:
             # What the pass wrote may call for mail now: send it without waiting for
             # the alert job's next minute.
-            self._scheduler.modify_job("alerts", next_run_time=datetime.now(UTC))
+            self.run_now("alerts")
+
+    def run_now(self, job_id: str) -> None:
+        """Brings a scheduled job's next run to now (it still never runs twice at once)."""
+        if self._scheduler is not None and not self.stopping.is_set():
+            self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
     def alert_pass(self) -> None:
         if self._alerts is None:
