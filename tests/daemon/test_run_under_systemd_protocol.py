@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from tests.alerts.conftest import SmtpServer, free_port
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -108,11 +108,8 @@ def start(config: Path, notify: NotifySocket, log: Path) -> subprocess.Popen[byt
         )
 
 
-def wait_for_mail(smtp: SmtpServer, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not smtp.received and time.monotonic() < deadline:
-        pause.wait(0.2)
+def wait_for_mail(smtp: SmtpServer) -> None:
+    wait_for("mail at the SMTP server", lambda: bool(smtp.received), WAIT)
 
 
 def alert_keys(smtp: SmtpServer) -> list[tuple[str, str]]:

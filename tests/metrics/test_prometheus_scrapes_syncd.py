@@ -7,9 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,26 +16,13 @@ import httpx
 import pytest
 
 from tests.alerts.conftest import SmtpServer, free_port
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "syncd.json"
 WAIT = 90.0
-
-
-def wait_for(what: str, ready: Callable[[], bool], timeout: float = WAIT) -> None:
-    """Polls a process outside this one until it is ready (no fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except httpx.HTTPError:
-            pass
-        pause.wait(0.2)
-    raise AssertionError(f"{what}: not ready within {timeout:.0f} s")
 
 
 @pytest.fixture
