@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -103,6 +103,14 @@ def _tally_key(row: Any, state: str | None = None) -> tuple[str, str, str, int]:
         state or row["state"],
         tally.start_year(row["started_at"], row["zone"]),
     )
+
+
+def closed_by_vanishing(clocks: Sequence[Clock], at: datetime) -> list[Clock]:
+    """A complaint the platform stopped showing answers to nobody: its running clocks
+    end as cancelled when it vanished, so that they neither breach nor alert."""
+    return [
+        replace(c, outcome=Outcome.CANCELLED, stopped_at=at) if c.running else c for c in clocks
+    ]
 
 
 def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -302,6 +310,19 @@ class ClockKeeper:
             self.watcher.observe(connection, complaint_ids, kept, now, complete=False)
         return Ticked(len(due), changes)
 
+    def vanish(
+        self, connection: Connection, source: str, row_ids: Sequence[int], at: datetime
+    ) -> None:
+        """Ends the running clocks of complaints the platform stopped showing."""
+        stored: dict[int, list[Clock]] = {row_id: [] for row_id in row_ids}
+        for start in range(0, len(row_ids), CHUNK):
+            for row in connection.execute(
+                select(CLOCKS).where(CLOCKS.c.complaint_id.in_(row_ids[start : start + CHUNK]))
+            ).mappings():
+                stored[row["complaint_id"]].append(clock_from_row(row))
+        closed = {row_id: closed_by_vanishing(clocks, at) for row_id, clocks in stored.items()}
+        self.store(connection, source, closed, at)
+
     def recompute(
         self,
         engine: Engine,
@@ -325,6 +346,8 @@ class ClockKeeper:
                     row_id: derive_clocks(detail, self.policy, self.calendar)
                     for row_id, detail in details.items()
                 }
+                for row_id, at in _vanished(connection, row_ids).items():
+                    derived[row_id] = closed_by_vanishing(derived[row_id], at)
                 after = {
                     (row_id, c.kind.value, c.agency_id, c.cycle): c.due_at
                     for row_id, clocks in derived.items()
@@ -401,6 +424,14 @@ def _chunks_of_complaints(engine: Engine) -> Iterator[list[int]]:
             return
         yield ids
         last = ids[-1]
+
+
+def _vanished(connection: Connection, row_ids: Sequence[int]) -> dict[int, datetime]:
+    c = COMPLAINTS.c
+    rows = connection.execute(
+        select(c.id, c.vanished_at).where(c.id.in_(row_ids), c.vanished_at.is_not(None))
+    )
+    return {row_id: at for row_id, at in rows}
 
 
 def _dues(connection: Connection, row_ids: Sequence[int]) -> dict[ClockKey, datetime]:

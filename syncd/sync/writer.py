@@ -88,11 +88,13 @@ def write_batch(
     _resolve_quarantine(connection, source, list(applied), now)
     _quarantine(connection, source, batch.quarantined, now)
     vanished = mark_vanished(connection, source, batch.vanished, now)
+    if clocks is not None and vanished:
+        clocks.vanish(connection, source, vanished, now)
     after = tally.complaint_counts(connection, source, touched)
     tally.add_complaints(connection, tally.complaint_delta(before, after))
     if batch.cursor is not None:
         advance_checkpoint(connection, source, batch.cursor, now)
-    return Written(len(applied), len(batch.quarantined), vanished)
+    return Written(len(applied), len(batch.quarantined), len(vanished))
 
 
 def _complaint_row(source: str, d: ComplaintDetail, now: datetime) -> dict[str, Any]:
@@ -273,12 +275,13 @@ def _resolve_quarantine(
 
 def mark_vanished(
     connection: Connection, source: str, upstream_ids: Sequence[int], now: datetime
-) -> int:
-    """Marks complaints the platform no longer shows; never deletes them."""
-    marked = 0
+) -> list[int]:
+    """Marks complaints the platform no longer shows (never deletes them); returns the
+    row ids newly marked."""
+    marked: list[int] = []
     c = COMPLAINTS.c
     for start in range(0, len(upstream_ids), CHUNK):
-        result = connection.execute(
+        marked += connection.execute(
             update(COMPLAINTS)
             .where(
                 c.source == source,
@@ -286,8 +289,8 @@ def mark_vanished(
                 c.vanished_at.is_(None),
             )
             .values(vanished_at=now)
-        )
-        marked += result.rowcount
+            .returning(c.id)
+        ).scalars()
     return marked
 
 
