@@ -13,7 +13,7 @@ from datetime import datetime, time
 from sqlalchemy import Connection
 
 from alerts.planner import PENDING
-from alerts.routing import DigestScope
+from alerts.routing import RecipientScope
 from alerts.thresholds import AlertKind
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import ClockPolicy, zone
@@ -25,7 +25,7 @@ def digest_key(recipient: str, day: str) -> str:
     return f"digest/{recipient}/{day}"
 
 
-def scope_zone(scope: DigestScope, policy: ClockPolicy) -> str:
+def scope_zone(scope: RecipientScope, policy: ClockPolicy) -> str:
     """Where a recipient's day is counted: the first of their agencies' zones."""
     first = min(scope.agencies, default=None)
     return policy.zone_name(first) if first is not None else policy.platform_zone
@@ -33,7 +33,7 @@ def scope_zone(scope: DigestScope, policy: ClockPolicy) -> str:
 
 def enqueue_digests(
     connection: Connection,
-    scopes: Sequence[DigestScope],
+    scopes: Sequence[RecipientScope],
     policy: ClockPolicy,
     calendar: WorkingCalendar,
     *,

@@ -31,7 +31,7 @@ from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
 from alerts.monthly import MonthlyReports
 from alerts.planner import CANCELLED, FAILED, PENDING, SENT, SKIPPED
-from alerts.routing import DigestScope
+from alerts.routing import RecipientScope
 from alerts.thresholds import AlertKind
 from alerts.windows import Window
 from syncd.clock.policy import ClockKind
@@ -75,7 +75,7 @@ class Dispatcher:
     """Opens one connection (a with-block) per batch."""
     alert_window: Window
     digest_window: Window
-    digest_scopes: Mapping[str, DigestScope]
+    digest_scopes: Mapping[str, RecipientScope]
     alerting: frozenset[ClockKind]
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=10)

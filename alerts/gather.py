@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from alerts.facts import AgencyDigest, AlertFacts, ClockFacts, DigestFacts
-from alerts.routing import DigestScope
+from alerts.routing import RecipientScope
 from alerts.thresholds import AlertKind
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import ClockKind, zone
@@ -114,7 +114,7 @@ class FactFinder:
         self,
         connection: Connection,
         row: Mapping[Any, Any],
-        scope: DigestScope,
+        scope: RecipientScope,
         alerting: frozenset[ClockKind],
         now: datetime,
     ) -> DigestFacts:

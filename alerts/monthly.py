@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from alerts.compose import Composer
-from alerts.routing import DigestScope
+from alerts.routing import RecipientScope
 from alerts.thresholds import AlertKind
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import zone
@@ -44,7 +44,7 @@ def previous_month(day: date) -> str:
 
 def enqueue_monthly(
     connection: Connection,
-    scopes: Sequence[DigestScope],
+    scopes: Sequence[RecipientScope],
     calendar: WorkingCalendar,
     *,
     zone_name: str,
@@ -97,7 +97,7 @@ class MonthlyFacts:
 
 @dataclass(frozen=True)
 class MonthlyReports:
-    scopes: Mapping[str, DigestScope]
+    scopes: Mapping[str, RecipientScope]
     settings: ReportSettings
 
     def compose(

@@ -17,8 +17,8 @@ ALL_AGENCIES = "*"
 
 
 @dataclass(frozen=True)
-class DigestScope:
-    """What one recipient's digest covers: some agencies, or every one."""
+class RecipientScope:
+    """What one recipient's digest or monthly summary covers: some agencies, or every one."""
 
     recipient: str
     agencies: frozenset[int]
@@ -50,15 +50,15 @@ class Routes:
                 found.extend(route.escalate_to)
         return list(dict.fromkeys(address.lower() for address in found))
 
-    def digests(self) -> list[DigestScope]:
+    def digests(self) -> list[RecipientScope]:
         """One scope per recipient who takes the daily digest."""
         return self._scopes(lambda route: route.to if route.digest else [])
 
-    def monthly(self) -> list[DigestScope]:
+    def monthly(self) -> list[RecipientScope]:
         """One scope per ``escalate_to`` recipient: who gets the monthly summary."""
         return self._scopes(lambda route: route.escalate_to)
 
-    def _scopes(self, recipients: Callable[[RouteConfig], Sequence[str]]) -> list[DigestScope]:
+    def _scopes(self, recipients: Callable[[RouteConfig], Sequence[str]]) -> list[RecipientScope]:
         agencies: dict[str, set[int]] = {}
         everything: set[str] = set()
         for route in self._routes:
@@ -70,6 +70,6 @@ class Routes:
                     mine.add(int(route.agency))
         routed = frozenset(int(r.agency) for r in self._routes if r.agency != ALL_AGENCIES)
         return [
-            DigestScope(address, frozenset(mine), address in everything, routed)
+            RecipientScope(address, frozenset(mine), address in everything, routed)
             for address, mine in agencies.items()
         ]

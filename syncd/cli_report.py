@@ -73,8 +73,14 @@ def report(
             built = build_report(connection, period, datetime.now(UTC), settings)
     finally:
         engine.dispose()
+    if not built.agencies:
+        scope = f" for agency {agency} (or its sub-units)" if agency is not None else ""
+        console.print(
+            f"[yellow]no clock started between {period.start} and {period.end}{scope}[/yellow]"
+        )
     if format_ is Format.TABLE and output is None:
-        console.print(to_table(built))
+        if built.agencies:
+            console.print(to_table(built))
         return
     text = {
         Format.TABLE: to_markdown,

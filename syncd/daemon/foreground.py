@@ -63,7 +63,9 @@ class Foreground:
             stop.set()
 
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        # Bound first: a port in use fails the start before any work begins.
+        # The gauges are rendered before the first scrape can come, and the port is
+        # bound before any work begins: a port in use fails the start at once.
+        metrics.mirror.refresh()
         server = metrics.serve(self.config.metrics.host, self.config.metrics.port)
         log.info("metrics: listen=%s", self.config.metrics.listen)
         try:

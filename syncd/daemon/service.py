@@ -93,7 +93,6 @@ class Daemon:
         # This is the only dispatcher: a claim left in the outbox is a dead process's.
         self._alerts.dispatcher.release_claims()
         instruments.leader.set(1)
-        self.metrics.mirror.refresh()
 
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=2)},

@@ -115,3 +115,11 @@ def test_one_agency_comes_with_its_sub_units_and_a_sub_unit_alone(config: Path) 
     assert [a["agency"] for a in dinkes] == ["4252"]
     assert dinkes[0]["clocks"]["followup"]["total"] == 2
     assert dinkes[0]["units"] == []
+
+
+def test_an_agency_with_nothing_in_the_period_is_said_so(config: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["report", "-c", str(config), "--month", "2026-10", "--agency", "999"]
+    )
+    assert result.exit_code == 0
+    assert "no clock started between 2026-10-01 and 2026-10-31 for agency 999" in result.output
