@@ -229,11 +229,12 @@ class Daemon:
     def _on_trouble(self, event: JobEvent) -> None:
         self.metrics.instruments.job_failed(event.job_id, missed=event.code == EVENT_JOB_MISSED)
         if isinstance(event, JobExecutionEvent) and event.exception is not None:
+            first_line = (str(event.exception).splitlines() or [""])[0]
             log.error(
                 "job failed: job=%s error=%s: %s",
                 event.job_id,
                 type(event.exception).__name__,
-                event.exception,
+                first_line,
             )
             log.debug("job failed: job=%s traceback:\n%s", event.job_id, event.traceback)
         else:

@@ -17,6 +17,9 @@ def make_engine(
 ) -> Engine:
     """An engine for ``url``; a SQLite file's directory is created if missing."""
     parsed = make_url(url)
+    # A database error's message would otherwise carry the statement's values: a
+    # confidential complaint's title or content could reach a log line that way.
+    options.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":

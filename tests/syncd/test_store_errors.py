@@ -86,3 +86,16 @@ def test_a_full_database_fails_the_pass_cleanly_and_stays_intact(db: Path) -> No
     truth = world.truth()
     assert {cid for cid, d in truth.items() if d.summary.updated_at < checkpoint} <= set(held)
     engine.dispose()
+
+
+def test_a_database_error_never_carries_the_values_it_was_given(engine: Engine) -> None:
+    """A confidential complaint's title must not reach a log line through an error."""
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as caught, engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO no_such_table (title) VALUES (:title)"),
+            {"title": "Rahasia: laporan korupsi"},
+        )
+    assert "Rahasia" not in str(caught.value)
+    assert "no_such_table" in str(caught.value)
