@@ -243,34 +243,31 @@ def _heads(chains: Mapping[str, list[str]], wanted: str | None) -> dict[str, str
 def _roll_up(
     own: dict[str, AgencyReport], top: Mapping[str, str], names: Mapping[str, str]
 ) -> list[AgencyReport]:
-    parents: dict[str, AgencyReport] = {}
+    """One report per top-level agency: its own clocks and its sub-units' added up,
+    with each sub-unit (and the agency's own part, when it has clocks) listed under it."""
+    families: dict[str, list[AgencyReport]] = {}
     for agency, report in own.items():
-        head = top.get(agency, agency)
-        if head == agency:
-            parents.setdefault(agency, report)
+        families.setdefault(top.get(agency, agency), []).append(report)
+    rolled = []
+    for head, parts in families.items():
+        mine = own.get(head)
+        units = sorted((p for p in parts if p.agency != head), key=lambda r: _order(r.agency))
+        if mine is not None and not units:
+            rolled.append(mine)
             continue
-        parent = parents.get(head) or own.get(head)
-        if parent is None:
-            parent = AgencyReport(head, names.get(head, _unnamed(head)))
-        parents[head] = parent
-        parent.units.append(report)
-    for parent in parents.values():
-        if not parent.units:
-            continue
-        merged = AgencyReport(parent.agency, parent.name)
-        for part in [parent, *parent.units]:
+        merged = AgencyReport(head, mine.name if mine else names.get(head, _unnamed(head)))
+        for part in parts:
             for kind, totals in part.clocks.items():
                 merged.totals(kind).add(totals)
             for month, counts in part.monthly.items():
                 merged.monthly.setdefault(month, Counter()).update(counts)
             merged.not_followed_up.extend(part.not_followed_up)
-        # The parent's own figures stand beside the units': listed first, as a unit.
-        own_part = AgencyReport(parent.agency, f"{parent.name} (own)", parent.clocks)
-        units = sorted(parent.units, key=lambda r: _order(r.agency))
-        merged.units = ([own_part] if parent.clocks else []) + units
         merged.not_followed_up.sort(key=lambda o: -o.working_days_late)
-        parents[parent.agency] = merged
-    return sorted(parents.values(), key=lambda r: _order(r.agency))
+        if mine is not None and mine.clocks:
+            merged.units.append(AgencyReport(head, f"{mine.name} (own)", mine.clocks))
+        merged.units += units
+        rolled.append(merged)
+    return sorted(rolled, key=lambda r: _order(r.agency))
 
 
 def _order(agency: str) -> tuple[int, int]:
