@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, func, or_, select
 from connectors.records import CanonicalStatus
 from syncd.clock.compliance import ClockFigures, GradeBands
 from syncd.clock.policy import DEFAULT_ZONE, ClockKind, Outcome
+from syncd.clock.policy import RUNNING_STATES as CLOCK_RUNNING_STATES
 from syncd.store.tables import (
     CLOCK_TALLY,
     COMPLAINT_TALLY,
@@ -38,7 +39,7 @@ from syncd.store.tables import (
 )
 from syncd.store.tally import NO_AGENCY
 
-RUNNING_STATES = ("on_track", "due_soon", "breached", "paused")
+RUNNING_STATES = tuple(state.value for state in CLOCK_RUNNING_STATES)
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 STATUSES = tuple(status.value for status in CanonicalStatus)
 PLATFORM_KINDS = (ClockKind.VERIFICATION.value,)

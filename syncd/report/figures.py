@@ -15,27 +15,21 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import cache
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.compliance import ClockFigures, GradeBands
 from syncd.clock.policy import ClockKind
+from syncd.clock.policy import zone as tz
 from syncd.report.period import Period
 from syncd.store.tables import CLOCKS, COMPLAINTS, INSTITUTIONS
 from syncd.store.tally import NO_AGENCY, agency_label
 
 OPEN_ON_TIME, OPEN_BREACHED = "open_on_time", "open_breached"
 KIND_ORDER = [kind.value for kind in ClockKind]
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 @dataclass
@@ -140,8 +134,8 @@ def build_report(
 
     c = CLOCKS.c
     margin = timedelta(days=1)
-    low = datetime.combine(period.start, datetime.min.time(), _zone("UTC")) - margin
-    high = datetime.combine(period.end, datetime.max.time(), _zone("UTC")) + margin
+    low = datetime.combine(period.start, datetime.min.time(), UTC) - margin
+    high = datetime.combine(period.end, datetime.max.time(), UTC) + margin
     rows = connection.execute(
         select(
             c.complaint_id,
@@ -159,7 +153,7 @@ def build_report(
     )
     calendar = settings.calendar
     for complaint_id, kind, agency_id, zone, started, due, paused, stopped, outcome in rows:
-        local = _zone(zone)
+        local = tz(zone)
         start_day = started.astimezone(local).date()
         if start_day not in period:
             continue
@@ -295,7 +289,7 @@ def _attach_overdue(
     late: dict[str, list[Overdue]] = defaultdict(list)
     for agency, complaint_id, due, zone in rows:
         tracking, title, secret = found[complaint_id]
-        local = _zone(zone)
+        local = tz(zone)
         days = calendar.working_days_between(
             due.astimezone(local).date(), now.astimezone(local).date()
         )

@@ -20,11 +20,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, func, select
 
+from syncd.clock.policy import zone
 from syncd.store.tables import (
     CLOCK_TALLY,
     CLOCKS,
@@ -55,14 +54,9 @@ def status_label(status: str | None) -> str:
     return status or UNKNOWN_STATUS
 
 
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def start_year(started_at: datetime, zone: str) -> int:
+def start_year(started_at: datetime, zone_name: str) -> int:
     """The year of the clock's start in its agency's time: compliance counts by it."""
-    return started_at.astimezone(_zone(zone)).year
+    return started_at.astimezone(zone(zone_name)).year
 
 
 def add_complaints(connection: Connection, counts: ComplaintCount) -> None:
@@ -200,8 +194,8 @@ def recount(connection: Connection) -> Recount:
             yield_per=10_000
         )
     )
-    for agency_id, kind, state, started_at, zone in rows:
-        clocks[agency_label(agency_id), kind, state, start_year(started_at, zone)] += 1
+    for agency_id, kind, state, started_at, zone_name in rows:
+        clocks[agency_label(agency_id), kind, state, start_year(started_at, zone_name)] += 1
     earliest = {
         (agency_label(agency_id), kind): due_at
         for agency_id, kind, due_at in connection.execute(
