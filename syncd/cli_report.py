@@ -94,7 +94,11 @@ def report(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            console.print(f"[red]cannot write {output}: {exc.strerror or exc}[/red]")
+            raise typer.Exit(1) from exc
         console.print(f"written: {output}")
 
 

@@ -123,3 +123,15 @@ def test_an_agency_with_nothing_in_the_period_is_said_so(config: Path) -> None:
     )
     assert result.exit_code == 0
     assert "no clock started between 2026-10-01 and 2026-10-31 for agency 999" in result.output
+
+
+def test_an_output_that_cannot_be_written_is_said_so(config: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "folder" / "report.html"
+    result = CliRunner().invoke(
+        app, ["report", "-c", str(config), "--format", "html", "-o", str(target)]
+    )
+    assert result.exit_code == 1
+    said = " ".join(result.output.split()).replace("\n", "")
+    assert said.startswith("cannot write")
+    assert "No such file or directory" in said
+    assert isinstance(result.exception, SystemExit), "no traceback"
