@@ -91,9 +91,15 @@ class AgencyReport:
     units: list[AgencyReport] = field(default_factory=list)
     """Sub-units, whose clocks are included in this agency's totals."""
     not_followed_up: list[Overdue] = field(default_factory=list)
+    own_part: bool = False
+    """Listed under its agency as that agency's own clocks, beside its sub-units'."""
     monthly: dict[tuple[int, int], Counter[str]] = field(default_factory=dict)
     """Followup clocks by start month: received, followed_up (met or late), met, and
     judged (met, late or open breached: the on-time ratio's denominator)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (own)" if self.own_part else self.name
 
     def totals(self, kind: str) -> ClockTotals:
         return self.clocks.setdefault(kind, ClockTotals())
@@ -258,7 +264,7 @@ def _roll_up(
             merged.not_followed_up.extend(part.not_followed_up)
         merged.not_followed_up.sort(key=lambda o: -o.working_days_late)
         if mine is not None and mine.clocks:
-            merged.units.append(AgencyReport(head, f"{mine.name} (own)", mine.clocks))
+            merged.units.append(AgencyReport(head, mine.name, mine.clocks, own_part=True))
         merged.units += units
         rolled.append(merged)
     return sorted(rolled, key=lambda r: _order(r.agency))

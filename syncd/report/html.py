@@ -36,7 +36,7 @@ def to_html(report: Report) -> str:
         for unit in agency.units or [agency]:
             followup = unit.clocks.get(ClockKind.FOLLOWUP.value)
             if followup is not None and followup.counts["open_breached"]:
-                offices[unit.name] = followup.counts["open_breached"]
+                offices[unit.label] = followup.counts["open_breached"]
     labels = [f"{MONTHS[m - 1]} {y % 100:02d}" for y, m in months]
     series = [monthly[m] for m in months]
     followups = [

@@ -54,6 +54,7 @@ def agency_entry(agency: AgencyReport, report: Report) -> dict[str, Any]:
     return {
         "agency": agency.agency,
         "name": agency.name,
+        "own_part": agency.own_part,
         "clocks": {
             kind: clock_entry(agency.clocks[kind], report)
             for kind in KIND_ORDER
@@ -91,7 +92,7 @@ def rows(report: Report) -> Iterator[list[Any]]:
         for kind in KIND_ORDER:
             if kind in agency.clocks:
                 entry = clock_entry(agency.clocks[kind], report)
-                yield [agency.agency, agency.name, parent, kind, *(entry[c] for c in COLUMNS)]
+                yield [agency.agency, agency.label, parent, kind, *(entry[c] for c in COLUMNS)]
         for unit in agency.units:
             yield from walk(unit, agency.agency)
 

@@ -44,6 +44,7 @@ def test_the_first_working_day_of_a_month_mails_last_months_figures_once(
     assert subject.startswith("[SP4N-LAPOR] Ringkasan bulanan 2026-10")
     assert "Pemerintah Kabupaten Sekadau" in text
     assert "Dinas Kesehatan Sekadau" in text  # the sub-unit, under its parent
+    assert "Pemerintah Kabupaten Sekadau (sendiri): tindak lanjut: 6 diterima" in text
     assert "tindak lanjut: 8 diterima, 3 tepat waktu, 1 terlambat" in text.lower()
     assert "LAP3 (rahasia)" in text
     assert "Rahasia negara" not in str(smtp.received[0].raw)

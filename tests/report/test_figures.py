@@ -127,6 +127,7 @@ def test_an_agency_rolls_up_its_sub_unit_with_transfers_and_a_second_cycle(
     }
     own, unit = sekadau["units"]
     assert own["agency"] == str(SEKADAU)
+    assert (own["name"], own["own_part"], unit["own_part"]) == (sekadau["name"], True, False)
     assert (followup(own)["total"], followup(own)["met"], followup(own)["transferred"]) == (6, 2, 2)
     assert followup(own)["on_time_ratio"] == 0.5
     assert followup(own)["median_response_days"] == 2.0
