@@ -12,13 +12,12 @@ from datetime import datetime, time
 
 from sqlalchemy import Connection
 
-from alerts.planner import PENDING
 from alerts.routing import RecipientScope
-from alerts.thresholds import AlertKind
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import ClockPolicy, zone
 from syncd.store.tables import OUTBOX
 from syncd.store.upsert import insert as dialect_insert
+from syncd.vocabulary import AlertKind, OutboxStatus
 
 
 def digest_key(recipient: str, day: str) -> str:
@@ -58,7 +57,7 @@ def enqueue_digests(
                 "recipient": scope.recipient,
                 "kind": AlertKind.DIGEST.value,
                 "zone": zone_name,
-                "status": PENDING,
+                "status": OutboxStatus.PENDING,
                 "created_at": now,
                 "next_attempt_at": now,
                 "attempts": 0,

@@ -30,12 +30,11 @@ from alerts.compose import Composer
 from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
 from alerts.monthly import MonthlyReports
-from alerts.planner import CANCELLED, FAILED, PENDING, SENT, SKIPPED
 from alerts.routing import RecipientScope
-from alerts.thresholds import AlertKind
 from alerts.windows import Window
 from syncd.clock.policy import ClockKind
 from syncd.store.tables import OUTBOX
+from syncd.vocabulary import AlertKind, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ class Dispatcher:
             candidates = connection.execute(
                 select(o.id, o.kind, o.zone)
                 .where(
-                    o.status == PENDING,
+                    o.status == OutboxStatus.PENDING,
                     o.next_attempt_at <= at,
                     or_(o.claimed_until.is_(None), o.claimed_until <= at),
                 )
@@ -149,7 +148,7 @@ class Dispatcher:
                 update(OUTBOX)
                 .where(
                     o.id.in_(ready),
-                    o.status == PENDING,
+                    o.status == OutboxStatus.PENDING,
                     or_(o.claimed_until.is_(None), o.claimed_until <= at),
                 )
                 .values(claim_token=token, claimed_until=at + self.lease)
@@ -216,14 +215,16 @@ class Dispatcher:
                 if row["kind"] in (AlertKind.DIGEST, AlertKind.REPORT):
                     message = self._summary(connection, row, at)
                     if message is None:
-                        self._close(row, token, SKIPPED, "nothing to report", at)
+                        self._close(row, token, OutboxStatus.SKIPPED, "nothing to report", at)
                         result.skipped += 1
                         continue
                     messages.append((row, message))
                     continue
                 found = facts.get(row["id"])
                 if found is None:
-                    self._close(row, token, CANCELLED, "the clock no longer exists", at)
+                    self._close(
+                        row, token, OutboxStatus.CANCELLED, "the clock no longer exists", at
+                    )
                     result.cancelled += 1
                     continue
                 messages.append((row, self.composer.alert(found, at)))
@@ -263,7 +264,12 @@ class Dispatcher:
 
     def _sent(self, row: Mapping[Any, Any], token: str, at: datetime) -> None:
         self._unclaim(
-            [row["id"]], token, status=SENT, sent_at=at, attempts=row["attempts"] + 1, reason=None
+            [row["id"]],
+            token,
+            status=OutboxStatus.SENT,
+            sent_at=at,
+            attempts=row["attempts"] + 1,
+            reason=None,
         )
 
     def _failed(
@@ -279,7 +285,7 @@ class Dispatcher:
             result.permanent += 1
             self.on_failure("permanent")
             log.error("alert %s to %s refused for good: %s", row["key"], row["recipient"], error)
-            values: dict[str, Any] = {"status": FAILED}
+            values: dict[str, Any] = {"status": OutboxStatus.FAILED}
         else:
             result.temporary += 1
             self.on_failure("temporary")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from alerts.thresholds import AlertKind
+from syncd.vocabulary import AlertKind
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from sqlalchemy import Connection, select
 
 from alerts.facts import AgencyDigest, AlertFacts, ClockFacts, DigestFacts
 from alerts.routing import RecipientScope
-from alerts.thresholds import AlertKind
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import ClockKind, zone
 from syncd.store.tables import CLOCKS, COMPLAINTS, INSTITUTIONS
+from syncd.vocabulary import AlertKind
 
 CHUNK = 500
 EXCERPT_CHARS = 400

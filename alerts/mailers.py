@@ -14,13 +14,28 @@ import re
 import smtplib
 import socket
 import ssl
+from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import Message
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
-from syncd.config.model import SmtpConfig
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to speak SMTP (``[alerts.smtp]``, filled in by the wiring)."""
+
+    host: str = "127.0.0.1"
+    port: int = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    """Empty: no SMTP authentication."""
+    password: str | None = field(default=None, repr=False)
+    timeout: timedelta = timedelta(seconds=30)
+    ca_file: str = ""
+    """A PEM bundle of the CAs to trust instead of the system's."""
 
 
 class DeliveryError(Exception):
@@ -64,7 +79,7 @@ def verifying_tls(ca_file: str = "") -> ssl.SSLContext:
 
 
 class SmtpMailer:
-    def __init__(self, config: SmtpConfig, *, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, config: SmtpSettings, *, tls: ssl.SSLContext | None = None) -> None:
         self.config = config
         self._tls = tls
         self._smtp: smtplib.SMTP | None = None

@@ -20,7 +20,6 @@ from sqlalchemy import Connection
 
 from alerts.compose import Composer
 from alerts.routing import RecipientScope
-from alerts.thresholds import AlertKind
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import zone
 from syncd.report.figures import ReportSettings, build_report
@@ -29,8 +28,7 @@ from syncd.report.render import agency_entry
 from syncd.store.tables import OUTBOX
 from syncd.store.tally import NO_AGENCY
 from syncd.store.upsert import insert as dialect_insert
-
-PENDING = "pending"
+from syncd.vocabulary import AlertKind, OutboxStatus
 
 
 def monthly_key(recipient: str, month: str) -> str:
@@ -68,7 +66,7 @@ def enqueue_monthly(
             "recipient": scope.recipient,
             "kind": AlertKind.REPORT.value,
             "zone": zone_name,
-            "status": PENDING,
+            "status": OutboxStatus.PENDING,
             "created_at": now,
             "next_attempt_at": now,
             "attempts": 0,

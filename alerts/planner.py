@@ -20,20 +20,20 @@ from sqlalchemy import Connection, bindparam, select, update
 from alerts.routing import Routes
 from alerts.thresholds import Schedule, Threshold
 from syncd.clock.derive import Clock
-from syncd.clock.keeper import KeptClock
+from syncd.clock.values import KeptClock
+from syncd.store.chunks import chunks
 from syncd.store.tables import COMPLAINTS, OUTBOX
 from syncd.store.upsert import insert as dialect_insert
+from syncd.vocabulary import WAITING, OutboxStatus
 
 CHUNK = 500
-PENDING, HELD, SENT, SKIPPED, CANCELLED, FAILED = (
-    "pending",
-    "held",
-    "sent",
-    "skipped",
-    "cancelled",
-    "failed",
+"""Outbox rows carry 16 columns: 500 of them stay well within SQLite's bound parameters."""
+PENDING, HELD, SKIPPED, CANCELLED = (
+    OutboxStatus.PENDING,
+    OutboxStatus.HELD,
+    OutboxStatus.SKIPPED,
+    OutboxStatus.CANCELLED,
 )
-WAITING = (PENDING, HELD)
 
 
 def clock_key(source: str, upstream_id: int, clock: Clock) -> str:
@@ -104,7 +104,7 @@ class AlertPlanner:
         now: datetime,
         *,
         complete: bool,
-    ) -> tuple[list[Intent], list[tuple[str, str, list[int]]], list[tuple[int, datetime]]]:
+    ) -> tuple[list[Intent], list[tuple[OutboxStatus, str, list[int]]], list[tuple[int, datetime]]]:
         """New rows to record, status changes of existing rows, and held rows to
         release (with when), as of ``now``."""
         by_key = {(e.key, e.recipient): e for e in existing}
@@ -144,7 +144,7 @@ class AlertPlanner:
 
     def _stopped_or_paused(
         self, keyed: dict[str, KeptClock], existing: Iterable[OutboxEntry], handled: set[int]
-    ) -> tuple[list[tuple[str, str, list[int]]], list[tuple[int, datetime]]]:
+    ) -> tuple[list[tuple[OutboxStatus, str, list[int]]], list[tuple[int, datetime]]]:
         """Waiting rows of clocks that stopped (cancelled) or paused (held), and held
         rows of clocks running again (released, each at its threshold's instant)."""
         cancel: list[int] = []
@@ -175,11 +175,9 @@ class AlertPlanner:
 def _upstream_ids(connection: Connection, row_ids: set[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     ids = sorted(row_ids)
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids, CHUNK):
         rows = connection.execute(
-            select(COMPLAINTS.c.id, COMPLAINTS.c.upstream_id).where(
-                COMPLAINTS.c.id.in_(ids[start : start + CHUNK])
-            )
+            select(COMPLAINTS.c.id, COMPLAINTS.c.upstream_id).where(COMPLAINTS.c.id.in_(chunk))
         )
         found.update((row_id, upstream_id) for row_id, upstream_id in rows)
     return found
@@ -192,16 +190,12 @@ def existing_rows(
     o = OUTBOX.c
     columns = (o.id, o.key, o.recipient, o.threshold, o.status)
     seen: dict[int, OutboxEntry] = {}
-    for start in range(0, len(clock_keys), CHUNK):
-        rows = connection.execute(
-            select(*columns).where(o.clock_key.in_(clock_keys[start : start + CHUNK]))
-        )
+    for keys in chunks(clock_keys, CHUNK):
+        rows = connection.execute(select(*columns).where(o.clock_key.in_(keys)))
         seen.update((r[0], OutboxEntry(*r)) for r in rows)
-    for start in range(0, len(complaint_ids), CHUNK):
+    for chunk in chunks(complaint_ids, CHUNK):
         rows = connection.execute(
-            select(*columns).where(
-                o.complaint_id.in_(complaint_ids[start : start + CHUNK]), o.status.in_(WAITING)
-            )
+            select(*columns).where(o.complaint_id.in_(chunk), o.status.in_(WAITING))
         )
         seen.update((r[0], OutboxEntry(*r)) for r in rows)
     return list(seen.values())
@@ -232,12 +226,12 @@ def _record(connection: Connection, intents: Sequence[Intent], now: datetime) ->
     statement = dialect_insert(connection, OUTBOX).on_conflict_do_nothing(
         index_elements=["key", "recipient"]
     )
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start : start + CHUNK])
+    for chunk in chunks(rows, CHUNK):
+        connection.execute(statement, chunk)
 
 
 def _set_status(
-    connection: Connection, rows: Sequence[tuple[int, datetime]], status: str, reason: str
+    connection: Connection, rows: Sequence[tuple[int, datetime]], status: OutboxStatus, reason: str
 ) -> None:
     """Waiting rows (id, next attempt) to ``status``; sent or failed rows stay as they are."""
     statement = (

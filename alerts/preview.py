@@ -14,14 +14,14 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 
 from alerts.digest import digest_key, scope_zone
-from alerts.planner import PENDING, AlertPlanner, clock_key, existing_rows
+from alerts.planner import AlertPlanner, clock_key, existing_rows
 from alerts.service import AlertService
-from alerts.thresholds import AlertKind
-from syncd.clock.keeper import KeptClock, clock_from_row
 from syncd.clock.policy import zone
+from syncd.clock.values import KeptClock
+from syncd.store.chunks import CHUNK
+from syncd.store.clocks import clock_from_row
 from syncd.store.tables import CLOCKS, COMPLAINTS, OUTBOX
-
-CHUNK = 1000
+from syncd.vocabulary import AlertKind, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def preview(service: AlertService, at: datetime) -> list[PreviewMail]:
             existing = existing_rows(connection, list(keyed), ())
         intents, _, _ = planner.decide(keyed, existing, at, complete=False)
         for intent in intents:
-            if intent.status != PENDING:
+            if intent.status != OutboxStatus.PENDING:
                 continue
             clock = intent.kept.clock
             window = dispatcher.alert_window
@@ -120,7 +120,7 @@ def _waiting(service: AlertService, at: datetime) -> Iterator[PreviewMail]:
         rows = connection.execute(
             select(OUTBOX, COMPLAINTS.c.tracking_id)
             .outerjoin(COMPLAINTS, COMPLAINTS.c.id == o.complaint_id)
-            .where(o.status == PENDING, o.next_attempt_at <= at)
+            .where(o.status == OutboxStatus.PENDING, o.next_attempt_at <= at)
         ).mappings()
         for row in rows:
             digest = row["kind"] == AlertKind.DIGEST

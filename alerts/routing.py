@@ -10,10 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from alerts.thresholds import AlertKind
-from syncd.config.model import RouteConfig
+from syncd.vocabulary import AlertKind
 
 ALL_AGENCIES = "*"
+
+
+@dataclass(frozen=True)
+class Route:
+    """``[[alerts.routes]]``: who hears about one agency, or every agency (``"*"``)."""
+
+    agency: int | str
+    """An agency id, or ``ALL_AGENCIES``."""
+    to: tuple[str, ...]
+    escalate_to: tuple[str, ...] = ()
+    digest: bool = True
 
 
 @dataclass(frozen=True)
@@ -34,10 +44,10 @@ class RecipientScope:
 
 
 class Routes:
-    def __init__(self, routes: Sequence[RouteConfig]) -> None:
+    def __init__(self, routes: Sequence[Route]) -> None:
         self._routes = tuple(routes)
 
-    def _for(self, agency_id: int | None) -> list[RouteConfig]:
+    def _for(self, agency_id: int | None) -> list[Route]:
         own = [r for r in self._routes if agency_id is not None and r.agency == agency_id]
         return own or [r for r in self._routes if r.agency == ALL_AGENCIES]
 
@@ -58,7 +68,7 @@ class Routes:
         """One scope per ``escalate_to`` recipient: who gets the monthly summary."""
         return self._scopes(lambda route: route.escalate_to)
 
-    def _scopes(self, recipients: Callable[[RouteConfig], Sequence[str]]) -> list[RecipientScope]:
+    def _scopes(self, recipients: Callable[[Route], Sequence[str]]) -> list[RecipientScope]:
         agencies: dict[str, set[int]] = {}
         everything: set[str] = set()
         for route in self._routes:

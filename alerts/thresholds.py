@@ -15,25 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.derive import Clock, working_days_before
 from syncd.clock.policy import ClockKind, zone
-
-if TYPE_CHECKING:
-    from syncd.config import Config
-
-
-class AlertKind(StrEnum):
-    WARNING = "warning"
-    DUE = "due"
-    BREACH = "breach"
-    ESCALATION = "escalation"
-    DIGEST = "digest"
-    REPORT = "report"
-    """The monthly summary to the ``escalate_to`` recipients (opt-in)."""
+from syncd.vocabulary import AlertKind
 
 
 @dataclass(frozen=True, order=True)
@@ -72,28 +58,6 @@ class AlertSettings:
     digest_at: time = time(7, 30)
     alerting: frozenset[ClockKind] = frozenset({ClockKind.FOLLOWUP, ClockKind.COMPLETION})
     """Clocks configured with ``alert = true``; reporter_reply never alerts."""
-
-    @classmethod
-    def from_config(cls, config: Config) -> AlertSettings:
-        alerts, clocks = config.alerts, config.clocks
-        alerting = {
-            kind
-            for kind, on in (
-                (ClockKind.VERIFICATION, clocks.verification.alert),
-                (ClockKind.FOLLOWUP, clocks.followup.alert),
-                (ClockKind.COMPLETION, clocks.completion.alert),
-            )
-            if on
-        }
-        return cls(
-            enabled=alerts.enabled,
-            send_at=alerts.send_at,
-            office_hours_end=alerts.office_hours_end,
-            warn_working_days_before=tuple(alerts.warn_working_days_before),
-            escalate_after_working_days=alerts.escalate_after_working_days,
-            digest_at=alerts.digest_at,
-            alerting=frozenset(alerting),
-        )
 
 
 @dataclass(frozen=True)

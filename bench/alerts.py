@@ -57,7 +57,6 @@ from typing import Any, Self
 from sqlalchemy import func, select
 
 from alerts.mailers import Mailer, SmtpMailer
-from alerts.service import AlertService, keeper_for
 from connectors.records import (
     CanonicalStatus,
     ComplaintDetail,
@@ -69,7 +68,8 @@ from connectors.records import (
 from syncd.config import Config
 from syncd.store import make_engine, upgrade
 from syncd.store.tables import OUTBOX
-from syncd.sync.writer import Batch, write_batch
+from syncd.store.write import Batch, write_batch
+from syncd.wiring import alert_service, clock_keeper, smtp_settings
 
 AGENCY = 4251
 RECIPIENT = "penghubung@example.go.id"
@@ -144,7 +144,7 @@ def build(database: Path, port: int, count: int) -> int:
     config = config_for(database, port)
     engine = make_engine(config.database.url)
     upgrade(engine)
-    keeper = keeper_for(config)
+    keeper = clock_keeper(config)
     now = datetime.now(UTC)
     for start in range(0, count, 1000):
         with engine.begin() as connection:
@@ -187,10 +187,10 @@ def dispatch(template: Path, workdir: Path, port: int, batch: int, per_mail: boo
     shutil.copyfile(template, database)
     config = config_for(database, port)
     engine = make_engine(config.database.url)
-    service = AlertService.from_config(config, engine, any_hour=True, batch_size=batch)
+    service = alert_service(config, engine, any_hour=True, batch_size=batch)
     dispatcher = service.dispatcher
     if per_mail:
-        smtp = config.alerts.smtp
+        smtp = smtp_settings(config.alerts.smtp)
 
         def mailer() -> Mailer:
             return PerMessage(lambda: SmtpMailer(smtp))

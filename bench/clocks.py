@@ -8,7 +8,7 @@ postponements), written with plain ``sqlite3``. A few complaints of each are rea
 back through ``syncd.store.read.details_by_row_id`` and compared whole with what was
 meant to be written, before anything is timed.
 
-1. Full recompute: ``ClockKeeper.recompute(engine, now, apply=True)`` on each mirror,
+1. Full recompute: ``recompute(keeper, engine, now, apply=True)`` on each mirror,
    which derives every complaint's clocks and writes them to ``clocks``: seconds,
    complaints/s, and the clock rows written. What ``syncd clocks recompute`` costs
    after a policy or calendar change, and once on a mirror that has no clocks yet.
@@ -55,9 +55,10 @@ from sqlalchemy import Engine, bindparam, func, select, update
 
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.derive import derive_clocks
-from syncd.clock.keeper import ClockKeeper
 from syncd.clock.policy import ClockPolicy
 from syncd.store import make_engine
+from syncd.store.clocks import ClockKeeper
+from syncd.store.clocks import recompute as recompute_clocks
 from syncd.store.read import details_by_row_id
 from syncd.store.tables import CLOCKS
 
@@ -163,7 +164,7 @@ def recompute(mirror: Mirror, keeper: ClockKeeper, now: datetime) -> None:
     print(f"{mirror.label}: recompute ...", flush=True)
     progress = progress_printer(mirror.label, "recomputed", mirror.complaints)
     started = time.perf_counter()
-    result = keeper.recompute(mirror.engine, now, apply=True, progress=progress)
+    result = recompute_clocks(keeper, mirror.engine, now, apply=True, progress=progress)
     seconds = time.perf_counter() - started
     with mirror.engine.connect() as connection:
         rows = connection.execute(select(func.count()).select_from(CLOCKS)).scalar_one()
@@ -276,7 +277,7 @@ def profile_recompute(mirror: Mirror, keeper: ClockKeeper, now: datetime, top: i
     """cProfile of one more recompute of ``mirror``, top functions by own time."""
     profile = cProfile.Profile()
     profile.enable()
-    keeper.recompute(mirror.engine, now, apply=True)
+    recompute_clocks(keeper, mirror.engine, now, apply=True)
     profile.disable()
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)

@@ -45,12 +45,12 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.modules.pop("alerts", None)
 
 from syncd.clock.calendar import WorkingCalendar  # noqa: E402
-from syncd.clock.keeper import ClockKeeper  # noqa: E402
 from syncd.clock.policy import ClockPolicy  # noqa: E402
 from syncd.metrics import Instruments, MetricsServer, MirrorCollector  # noqa: E402
 from syncd.metrics.mirror import MirrorSettings  # noqa: E402
 from syncd.metrics.server import Endpoints, Readiness  # noqa: E402
 from syncd.store import make_engine, tally  # noqa: E402
+from syncd.store.clocks import ClockKeeper, recompute  # noqa: E402
 from syncd.store.tables import INSTITUTIONS  # noqa: E402
 
 
@@ -113,7 +113,7 @@ def build(label: str, complaints: int, agencies: dict[int, str], workdir: Path) 
         if done[0] % 100_000 < n:
             print(f"{label}: clocks derived for {done[0]:,} complaints", flush=True)
 
-    derived = keeper.recompute(engine, NOW, apply=True, progress=progress)
+    derived = recompute(keeper, engine, NOW, apply=True, progress=progress)
     derive_s = time.perf_counter() - started
     started = time.perf_counter()
     with engine.connect() as connection:

@@ -222,10 +222,10 @@ def _sibling(name: str) -> Any:
 
 
 def _sync_pass(engine: Any, url: str, *, clocks: bool = False, lookback: float = 600) -> Any:
-    from alerts.service import keeper_for
     from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
     from syncd.config import Config
     from syncd.sync.run import SyncPass
+    from syncd.wiring import clock_keeper
 
     config = Config.model_validate(
         {
@@ -246,7 +246,7 @@ def _sync_pass(engine: Any, url: str, *, clocks: bool = False, lookback: float =
     # With clocks, as `syncd sync` does: every written complaint's clocks derived and
     # stored too, and the alerts they call for written to the outbox (one route for
     # every agency); without, the mirror alone (what the figures are about).
-    keeper = keeper_for(config) if clocks else None
+    keeper = clock_keeper(config) if clocks else None
     connector = LaporConnector(settings, build_client(settings))
     return SyncPass(engine, connector, SOURCE, clocks=keeper)
 

@@ -23,13 +23,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
-
-if TYPE_CHECKING:
-    from syncd.config.model import CalendarConfig
 
 COUNTRY = "ID"
 LANGUAGE = "id"
@@ -80,14 +76,6 @@ class WorkingCalendar:
         self._years: dict[int, _Year] = {}
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_config(cls, calendar: CalendarConfig) -> WorkingCalendar:
-        return cls(
-            extra_holidays=calendar.extra_holidays,
-            extra_working_days=calendar.extra_working_days,
-            joint_holidays=calendar.joint_holidays,
-        )
-
     def __repr__(self) -> str:
         return (
             f"WorkingCalendar(extra_holidays={len(self._extra_holidays)}, "
@@ -131,6 +119,17 @@ class WorkingCalendar:
             high = bisect_right(working, last) if year == end.year else len(working)
             count += high - low
         return count
+
+    def weekend_days_between(self, start: date, end: date) -> int:
+        """Saturdays and Sundays after ``start`` up to ``end`` that are days off for the
+        weekend alone: not a holiday, and not made a working day by configuration."""
+        return sum(
+            1
+            for offset in range(1, (end - start).days + 1)
+            if (day := start + timedelta(days=offset)).weekday() >= 5
+            and self.holiday(day) is None
+            and not self.is_working_day(day)
+        )
 
     def due_instant(self, start: datetime, working_days: int, zone: ZoneInfo) -> datetime:
         """23:59:59 in ``zone`` on the ``working_days``-th working day after ``start``'s

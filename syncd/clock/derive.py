@@ -16,7 +16,7 @@ reject cancels them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -229,3 +229,11 @@ def derive_clocks(
 ) -> list[Clock]:
     """Every clock of this complaint, running or closed, oldest first."""
     return _Deriver(detail, policy, calendar).run()
+
+
+def closed_by_vanishing(clocks: Sequence[Clock], at: datetime) -> list[Clock]:
+    """A complaint the platform stopped showing answers to nobody: its running clocks
+    end as cancelled when it vanished, so that they neither breach nor alert."""
+    return [
+        replace(c, outcome=Outcome.CANCELLED, stopped_at=at) if c.running else c for c in clocks
+    ]

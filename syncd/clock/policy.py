@@ -1,4 +1,5 @@
-"""The clock definitions and their limits, from configuration (CONTRACT.md section 2)."""
+"""The clock definitions and their limits (CONTRACT.md section 2); the wiring fills
+them in from the configuration."""
 
 from __future__ import annotations
 
@@ -7,11 +8,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:
-    from syncd.config import Config
 
 DEFAULT_ZONE = "Asia/Jakarta"
 
@@ -69,24 +66,6 @@ class ClockPolicy:
     agency_zones: Mapping[int, str] = field(default_factory=dict)
     platform_zone: str = DEFAULT_ZONE
     """Where verification (the platform admins' clock) keeps its time."""
-
-    @classmethod
-    def from_config(cls, config: Config) -> ClockPolicy:
-        clocks = config.clocks
-        return cls(
-            verification_days=clocks.verification.working_days,
-            followup_days=clocks.followup.working_days,
-            completion_days=clocks.completion.working_days,
-            completion_by_classification={
-                str(k): v for k, v in clocks.completion.by_classification.items()
-            },
-            field_examination_categories=frozenset(clocks.completion.field_examination_categories),
-            field_examination_days=clocks.completion.field_examination_working_days,
-            reporter_reply_days=clocks.reporter_reply.working_days,
-            due_soon_working_days=max(config.alerts.warn_working_days_before, default=0),
-            send_at=config.alerts.send_at,
-            agency_zones={a.id: a.timezone for a in config.agencies},
-        )
 
     def limit(self, kind: ClockKind, classification: str, category: str) -> int:
         """Working days a clock of ``kind`` gets for a complaint of this kind."""

@@ -95,13 +95,17 @@ class SecretReader:
         return problems
 
     def _read(self, named: str) -> tuple[str | None, str | None]:
-        path = self.base_dir / Path(named).expanduser()
-        try:
-            value = path.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            return None, f"cannot read {path}: {exc.strerror or exc}"
-        except UnicodeDecodeError:
-            return None, f"cannot read {path}: not UTF-8 text"
-        if not value:
-            return None, f"{path} is empty"
-        return value, None
+        return read_secret_file(self.base_dir / Path(named).expanduser())
+
+
+def read_secret_file(path: Path) -> tuple[str | None, str | None]:
+    """A secret from a file (a systemd credential, say): the value, or the problem."""
+    try:
+        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        return None, f"cannot read {path}: {exc.strerror or exc}"
+    except UnicodeDecodeError:
+        return None, f"cannot read {path}: not UTF-8 text"
+    if not value:
+        return None, f"{path} is empty"
+    return value, None

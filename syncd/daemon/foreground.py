@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from syncd.config import Config
 from syncd.daemon.notify import Notifier
 from syncd.daemon.service import Daemon
-from syncd.metrics import Metrics
+from syncd.wiring import metrics as wiring_metrics
 
 log = logging.getLogger("syncd")
 
@@ -47,7 +47,7 @@ class Foreground:
     def run(self, on_ready: Callable[[Daemon], None] = lambda daemon: None) -> int:
         """Runs until a signal (or ``duration``); the exit code: 0, or 1 when running
         work had to be abandoned at stop."""
-        metrics = Metrics.from_config(self.config, self.engine, CollectorRegistry())
+        metrics = wiring_metrics(self.config, self.engine, CollectorRegistry())
         daemon = Daemon(
             self.config,
             self.engine,

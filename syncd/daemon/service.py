@@ -36,7 +36,7 @@ from connectors.sp4n_lapor import LaporConnector
 from syncd.config import Config
 from syncd.metrics import Metrics
 from syncd.sync import SyncPass
-from syncd.sync.sources import open_connector
+from syncd.wiring import alert_service, open_connector
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Daemon:
             self._connectors[source.name] = self._stack.enter_context(
                 open_connector(source, observe=observe)
             )
-        self._alerts = AlertService.from_config(
+        self._alerts = alert_service(
             self.config,
             self.engine,
             mail_dir=self.mail_dir,
@@ -186,7 +186,7 @@ class Daemon:
         log.info(
             "sync: source=%s result=%s listed=%d written=%d quarantined=%d seconds=%.1f",
             name,
-            "interrupted" if stats.stopped else "ok" if stats.ok else "error",
+            stats.result,
             stats.listed,
             stats.written,
             stats.quarantined,

@@ -14,8 +14,7 @@ from syncd.config import Config
 from syncd.metrics.mirror import RUNNING_STATES, MirrorSettings, last_success_at, read_snapshot
 from syncd.metrics.server import STALE_AFTER_POLLS
 from syncd.store.tables import CHECKPOINTS, OUTBOX, RUNS
-
-WAITING = ("pending", "held", "failed")
+from syncd.vocabulary import UNSENT
 
 
 def read_status(connection: Connection, config: Config, now: datetime) -> dict[str, Any]:
@@ -33,10 +32,10 @@ def read_status(connection: Connection, config: Config, now: datetime) -> dict[s
         if state == "breached" and n:
             breached_by_agency[agency] += n
     o = OUTBOX.c
-    outbox = dict.fromkeys(WAITING, 0)
+    outbox = dict.fromkeys(UNSENT, 0)
     outbox.update(
         connection.execute(
-            select(o.status, func.count()).where(o.status.in_(WAITING)).group_by(o.status)
+            select(o.status, func.count()).where(o.status.in_(UNSENT)).group_by(o.status)
         ).all()
     )
     return {

@@ -18,9 +18,9 @@ from prometheus_client import (
     disable_created_metrics,
 )
 
-from alerts.thresholds import AlertKind
 from syncd import __version__
 from syncd.sync.run import PassStats
+from syncd.vocabulary import AlertKind, RunResult
 
 UPSTREAM_CODES = ("200", "401", "403", "404", "429", "500", "502", "503", "504", "error")
 """The codes created as 0 up front; others appear when they first happen."""
@@ -89,7 +89,7 @@ class Instruments:
         )
         self.build_info.labels(__version__).set(1)
         for source in sources:
-            for result in ("ok", "error"):
+            for result in (RunResult.OK, RunResult.ERROR):
                 self.sync_runs.labels(source, result)
             self.sync_complaints.labels(source)
             self.sync_quarantined.labels(source)
@@ -108,7 +108,7 @@ class Instruments:
     def sync_finished(self, stats: PassStats) -> None:
         if stats.stopped:
             return  # cut short by a shutdown: neither a success nor a failure
-        self.sync_runs.labels(stats.source, "ok" if stats.ok else "error").inc()
+        self.sync_runs.labels(stats.source, RunResult.OK if stats.ok else RunResult.ERROR).inc()
         self.sync_complaints.labels(stats.source).inc(stats.written)
         self.sync_quarantined.labels(stats.source).inc(stats.quarantined)
         self.sync_duration.labels(stats.source).observe(stats.seconds)

@@ -38,6 +38,7 @@ from syncd.store.tables import (
     RUNS,
 )
 from syncd.store.tally import NO_AGENCY
+from syncd.vocabulary import OutboxStatus, RunResult
 
 RUNNING_STATES = tuple(state.value for state in CLOCK_RUNNING_STATES)
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
@@ -131,7 +132,7 @@ def read_snapshot(
             agencies.setdefault(agency, KnownAgency(agency))
     o = OUTBOX.c
     pending, oldest = connection.execute(
-        select(func.count(), func.min(o.created_at)).where(o.status == "pending")
+        select(func.count(), func.min(o.created_at)).where(o.status == OutboxStatus.PENDING)
     ).one()
     return MirrorSnapshot(
         now=now,
@@ -149,7 +150,7 @@ def read_snapshot(
 def last_success_at(connection: Connection, source: str) -> datetime | None:
     finished: datetime | None = connection.execute(
         select(RUNS.c.finished_at)
-        .where(RUNS.c.source == source, RUNS.c.result == "ok")
+        .where(RUNS.c.source == source, RUNS.c.result == RunResult.OK)
         .order_by(RUNS.c.started_at.desc())
         .limit(1)
     ).scalar_one_or_none()

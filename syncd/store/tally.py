@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, select
 
 from syncd.clock.policy import zone
+from syncd.store.chunks import chunks
 from syncd.store.tables import (
     CLOCK_TALLY,
     CLOCKS,
@@ -37,7 +38,6 @@ from syncd.store.upsert import insert
 NO_AGENCY = "none"
 """The agency label of what no agency holds yet (CONTRACT.md section 6)."""
 UNKNOWN_STATUS = "unknown"
-CHUNK = 1000
 
 ClockCount = Counter[tuple[str, str, str, int]]
 """(agency, kind, state, year) → clocks."""
@@ -82,8 +82,8 @@ def _add(
     statement = statement.on_conflict_do_update(
         index_elements=key, set_={"n": statement.table.c.n + statement.excluded.n}
     )
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start : start + CHUNK])
+    for chunk in chunks(rows):
+        connection.execute(statement, chunk)
 
 
 def complaint_counts(
@@ -92,11 +92,11 @@ def complaint_counts(
     """How these complaints count now: the shown ones by holder and status."""
     counts: ComplaintCount = Counter()
     c = COMPLAINTS.c
-    for start in range(0, len(upstream_ids), CHUNK):
+    for chunk in chunks(upstream_ids):
         rows = connection.execute(
             select(c.agency_id, c.status).where(
                 c.source == source,
-                c.upstream_id.in_(upstream_ids[start : start + CHUNK]),
+                c.upstream_id.in_(chunk),
                 c.vanished_at.is_(None),
             )
         )
@@ -137,9 +137,9 @@ def track_earliest_due(connection: Connection, changes: EarliestDueChanges) -> N
     e = EARLIEST_DUE.c
     stored: dict[KindOfAgency, datetime | None] = {}
     agencies = sorted({agency for agency, _ in pairs})
-    for start in range(0, len(agencies), CHUNK):
+    for chunk in chunks(agencies):
         for agency, kind, due_at in connection.execute(
-            select(e.agency, e.kind, e.due_at).where(e.agency.in_(agencies[start : start + CHUNK]))
+            select(e.agency, e.kind, e.due_at).where(e.agency.in_(chunk))
         ):
             stored[agency, kind] = due_at
     rows = []

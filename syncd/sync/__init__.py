@@ -1,6 +1,6 @@
 """The sync engine: one pass per source, from the connector into the mirror."""
 
-from syncd.sync.retry import StoreError
+from syncd.store.transaction import StoreError
 from syncd.sync.run import PassStats, Progress, SyncPass
 
 __all__ = ["PassStats", "Progress", "StoreError", "SyncPass"]

@@ -20,21 +20,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, select
 
 from connectors.base import ChangePage, Connector
 from connectors.errors import ConnectorError
 from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
-from syncd.clock.keeper import ClockKeeper
-from syncd.store.tables import CHECKPOINTS, COMPLAINTS, INSTITUTIONS, RUNS
-from syncd.sync.retry import StoreError, in_transaction
-from syncd.sync.writer import (
-    Batch,
-    advance_checkpoint,
-    mirrored_versions,
-    write_batch,
-    write_institutions,
-)
+from syncd.store.checkpoints import advance_checkpoint, stored_cursor
+from syncd.store.clocks import ClockKeeper
+from syncd.store.institutions import institutions_synced_at, write_institutions
+from syncd.store.runs import RunOutcome, close_run, open_run
+from syncd.store.tables import COMPLAINTS
+from syncd.store.transaction import StoreError, in_transaction
+from syncd.store.write import Batch, mirrored_versions, write_batch
+from syncd.vocabulary import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +61,10 @@ class PassStats:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def result(self) -> RunResult:
+        return RunResult.of(ok=self.ok, stopped=self.stopped)
 
 
 @dataclass
@@ -108,10 +110,7 @@ class SyncPass:
 
     def checkpoint(self) -> datetime | None:
         with self.engine.connect() as connection:
-            cursor: datetime | None = connection.execute(
-                select(CHECKPOINTS.c.cursor).where(CHECKPOINTS.c.source == self.source)
-            ).scalar_one_or_none()
-        return cursor
+            return stored_cursor(connection, self.source)
 
     def _sync(self, stats: PassStats, full: bool) -> None:
         since = None if full else self.checkpoint()
@@ -206,26 +205,16 @@ class SyncPass:
             stats.written += written.complaints
             stats.quarantined += written.quarantined
             stats.vanished += written.vanished
-            cursor = stats.cursor or self._stored_cursor(connection)
+            cursor = stats.cursor or stored_cursor(connection, self.source)
             if cursor is not None:
                 advance_checkpoint(connection, self.source, cursor, now, full_done=True)
 
         in_transaction(self.engine, write)
 
-    def _stored_cursor(self, connection: Connection) -> datetime | None:
-        cursor: datetime | None = connection.execute(
-            select(CHECKPOINTS.c.cursor).where(CHECKPOINTS.c.source == self.source)
-        ).scalar_one_or_none()
-        return cursor
-
     def _institutions_stale(self) -> bool:
         """Institutions change rarely: re-read them on full passes and hourly."""
         with self.engine.connect() as connection:
-            last: datetime | None = connection.execute(
-                select(func.max(INSTITUTIONS.c.synced_at)).where(
-                    INSTITUTIONS.c.source == self.source
-                )
-            ).scalar_one_or_none()
+            last = institutions_synced_at(connection, self.source)
         return last is None or self.clock() - last >= INSTITUTIONS_EVERY
 
     def _sync_institutions(self) -> None:
@@ -247,38 +236,21 @@ class SyncPass:
 
     def _open_run(self, full: bool) -> int:
         now = self.clock()
-
-        def open_run(connection: Connection) -> int:
-            # A run still "running" was cut short by a kill; say so.
-            connection.execute(
-                update(RUNS)
-                .where(RUNS.c.source == self.source, RUNS.c.result == "running")
-                .values(result="interrupted", finished_at=now)
-            )
-            row_id: int = connection.execute(
-                RUNS.insert()
-                .values(source=self.source, full=full, started_at=now, result="running")
-                .returning(RUNS.c.id)
-            ).scalar_one()
-            return row_id
-
-        return in_transaction(self.engine, open_run)
+        return in_transaction(
+            self.engine, lambda connection: open_run(connection, self.source, full=full, now=now)
+        )
 
     def _close_run(self, run_id: int, stats: PassStats) -> None:
-        values = {
-            "finished_at": self.clock(),
-            "result": "interrupted" if stats.stopped else "ok" if stats.ok else "error",
-            "listed": stats.listed,
-            "fetched": stats.fetched,
-            "written": stats.written,
-            "quarantined": stats.quarantined,
-            "vanished": stats.vanished,
-            "error_kind": stats.error.kind if stats.error else None,
-            "error_message": str(stats.error)[:2000] if stats.error else None,
-        }
-        in_transaction(
-            self.engine,
-            lambda connection: connection.execute(
-                update(RUNS).where(RUNS.c.id == run_id).values(**values)
-            ),
+        error = stats.error
+        outcome = RunOutcome(
+            result=stats.result,
+            listed=stats.listed,
+            fetched=stats.fetched,
+            written=stats.written,
+            quarantined=stats.quarantined,
+            vanished=stats.vanished,
+            error_kind=error.kind if error else None,
+            error_message=str(error) if error else None,
         )
+        now = self.clock()
+        in_transaction(self.engine, lambda connection: close_run(connection, run_id, outcome, now))

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from alerts.service import AlertService, keeper_for
+from alerts.service import AlertService
 from syncd.config import Config
 from syncd.store.tables import OUTBOX
-from syncd.sync.writer import Batch, write_batch
+from syncd.store.write import Batch, write_batch
+from syncd.wiring import alert_service, clock_keeper
 from tests.histories import JAYAPURA, SEKADAU, History, wib
 
 TO = "penghubung@sekadau.go.id"
@@ -63,11 +64,11 @@ def write(engine: Engine, config: Config, histories: Iterable[History], now: dat
     """What a sync does with these complaints: mirror them and keep their clocks."""
     with engine.begin() as connection:
         batch = Batch(details=[history.detail() for history in histories])
-        write_batch(connection, "lapor", batch, now, keeper_for(config))
+        write_batch(connection, "lapor", batch, now, clock_keeper(config))
 
 
 def service(engine: Engine, config: Config, now: Now, **options: Any) -> AlertService:
-    return AlertService.from_config(config, engine, now=now, **options)
+    return alert_service(config, engine, now=now, **options)
 
 
 def outbox(engine: Engine) -> list[tuple[str, str, str]]:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from alerts.service import keeper_for
 from syncd.config import load_config
 from syncd.store import make_engine, upgrade
 from syncd.store.tables import OUTBOX
-from syncd.sync.writer import Batch, write_batch
+from syncd.store.write import Batch, write_batch
+from syncd.wiring import clock_keeper
 from tests.alerts.conftest import SmtpServer
 from tests.alerts.mirror import BOSS, TO, followup_case
 from tests.histories import SEKADAU
@@ -78,7 +78,7 @@ def test_killed_between_batches_and_restarted_sends_each_mail_once(
     ]
     with engine.begin() as connection:
         batch = Batch(details=[h.detail() for h in histories])
-        write_batch(connection, "lapor", batch, datetime.now(UTC), keeper_for(config))
+        write_batch(connection, "lapor", batch, datetime.now(UTC), clock_keeper(config))
 
     handler = smtp.handler
     for kill_at in (BATCH + 1, 3 * BATCH + 1):  # the first message of a batch, twice

@@ -18,6 +18,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.mailers import DeliveryError, SmtpMailer
 from syncd.config.model import SmtpConfig
+from syncd.wiring import smtp_settings
 from tests.alerts.conftest import Handler, free_port
 
 pytestmark = [
@@ -102,7 +103,7 @@ def a_message() -> Any:
 def test_an_unknown_certificate_is_refused_by_default(tls_server: tuple[str, int, Handler]) -> None:
     security, port, handler = tls_server
     config = smtp_config(security, port, username=USER, password=PASSWORD)
-    with pytest.raises(DeliveryError) as refused, SmtpMailer(config) as mailer:
+    with pytest.raises(DeliveryError) as refused, SmtpMailer(smtp_settings(config)) as mailer:
         mailer.send(a_message(), "monitor@example.go.id", "a@example.go.id")
     assert not refused.value.permanent  # the mail waits for the operator's fix
     assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)
@@ -114,7 +115,7 @@ def test_the_configured_ca_and_credentials_deliver(
 ) -> None:
     security, port, handler = tls_server
     config = smtp_config(security, port, username=USER, password=PASSWORD, ca_file=str(ca_file))
-    with SmtpMailer(config) as mailer:
+    with SmtpMailer(smtp_settings(config)) as mailer:
         mailer.send(a_message(), "monitor@example.go.id", "a@example.go.id")
         mailer.send(a_message(), "monitor@example.go.id", "b@example.go.id")
     assert [r.rcpt_tos for r in handler.received] == [["a@example.go.id"], ["b@example.go.id"]]
@@ -125,7 +126,7 @@ def test_a_wrong_password_is_a_temporary_failure(
 ) -> None:
     security, port, _ = tls_server
     config = smtp_config(security, port, username=USER, password="salah", ca_file=str(ca_file))
-    with pytest.raises(DeliveryError) as refused, SmtpMailer(config) as mailer:
+    with pytest.raises(DeliveryError) as refused, SmtpMailer(smtp_settings(config)) as mailer:
         mailer.send(a_message(), "monitor@example.go.id", "a@example.go.id")
     assert not refused.value.permanent
     assert "authentication" in str(refused.value)

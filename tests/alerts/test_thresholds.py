@@ -7,10 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from alerts.thresholds import AlertKind, AlertSettings, Schedule
+from alerts.thresholds import AlertSettings, Schedule
 from alerts.windows import Window
 from syncd.clock.derive import Clock
 from syncd.clock.policy import ClockKind, Outcome
+from syncd.vocabulary import AlertKind
 from tests.histories import CAL, WIB, wib
 
 

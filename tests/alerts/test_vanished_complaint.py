@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from alerts.service import keeper_for
 from syncd.store import tally
+from syncd.store.clocks import recompute
 from syncd.store.tables import CLOCKS
-from syncd.sync.writer import Batch, write_batch
+from syncd.store.write import Batch, write_batch
+from syncd.wiring import clock_keeper
 from tests.alerts.conftest import SmtpServer
 from tests.alerts.mirror import Now, followup_case, key, make_config, outbox, service, write
 from tests.histories import wib
@@ -33,7 +34,7 @@ def test_its_running_clocks_are_cancelled_with_their_waiting_mail(
     now.set("2026-03-05 09:00")
     with engine.begin() as connection:
         written = write_batch(
-            connection, "lapor", Batch(vanished=[501]), now.at, keeper_for(config)
+            connection, "lapor", Batch(vanished=[501]), now.at, clock_keeper(config)
         )
     assert written.vanished == 1
     with engine.connect() as connection:
@@ -54,7 +55,7 @@ def test_its_running_clocks_are_cancelled_with_their_waiting_mail(
     assert smtp.received == []
 
     # A recompute derives the clocks again from the history: they stay closed.
-    keeper_for(config).recompute(engine, now.at, apply=True)
+    recompute(clock_keeper(config), engine, now.at, apply=True)
     with engine.connect() as connection:
         outcomes = set(connection.execute(select(CLOCKS.c.outcome)).scalars())
     assert None not in outcomes

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from syncd.config import Config
 from syncd.daemon import Daemon
-from syncd.metrics import Metrics
 from syncd.store import make_engine, upgrade
+from syncd.wiring import metrics as wiring_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ def test_a_raising_job_is_counted_and_the_schedule_goes_on(
     engine = make_engine(config.database.url)
     upgrade(engine)
     registry = CollectorRegistry()
-    metrics = Metrics.from_config(config, engine, registry)
+    metrics = wiring_metrics(config, engine, registry)
     daemon = Daemon(config, engine, metrics)
     daemon.start()
     try:

@@ -18,6 +18,7 @@ from connectors.records import CanonicalStatus
 from syncd.metrics import Metrics, MetricsServer
 from syncd.store.tables import RUNS
 from syncd.sync.run import PassStats
+from syncd.wiring import metrics as wiring_metrics
 from tests.alerts.mirror import make_config, write
 from tests.histories import SEKADAU, History, wib
 
@@ -73,7 +74,7 @@ def served(engine: Engine, clock: Clock) -> Iterator[tuple[Metrics, str]]:
         .dispose("2026-10-05 10:00", SEKADAU)
     )
     write(engine, config, [history], NOW)
-    metrics = Metrics.from_config(config, engine, CollectorRegistry(), clock=clock)
+    metrics = wiring_metrics(config, engine, CollectorRegistry(), clock=clock)
     metrics.mirror.refresh()
     server: MetricsServer = metrics.serve("127.0.0.1", 0)
     try:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, event
 
 from connectors.records import CanonicalStatus
 from syncd.metrics import Metrics
+from syncd.wiring import metrics as wiring_metrics
 from tests.alerts.mirror import make_config, write
 from tests.histories import JAYAPURA, SEKADAU, History, wib
 
@@ -45,7 +46,7 @@ def gauges(engine: Engine) -> tuple[Metrics, CollectorRegistry]:
         ],
         NOW,
     )
-    metrics = Metrics.from_config(config, engine, CollectorRegistry(), clock=lambda: NOW)
+    metrics = wiring_metrics(config, engine, CollectorRegistry(), clock=lambda: NOW)
     metrics.mirror.refresh()
     mirror = CollectorRegistry()
     mirror.register(metrics.mirror)
@@ -140,7 +141,7 @@ def test_the_oldest_breached_instant_is_zero_until_the_due_instant_passes(
     now = wib("2026-10-07 12:00")
     write(engine, config, [disposed(4, "2026-10-05 10:00")], now)
     clock = {"now": now}
-    metrics = Metrics.from_config(config, engine, CollectorRegistry(), clock=lambda: clock["now"])
+    metrics = wiring_metrics(config, engine, CollectorRegistry(), clock=lambda: clock["now"])
     registry = CollectorRegistry()
     registry.register(metrics.mirror)
     labels = {"agency": str(SEKADAU), "clock": "followup"}

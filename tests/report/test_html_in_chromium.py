@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from connectors.simulator import Simulator, World, WorldSettings
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.clock.calendar import WorkingCalendar
-from syncd.clock.keeper import ClockKeeper
 from syncd.clock.policy import ClockPolicy
 from syncd.report.figures import ReportSettings, build_report
 from syncd.report.html import to_html
 from syncd.report.period import Period
+from syncd.store.clocks import ClockKeeper
 from syncd.sync import SyncPass
 
 pytestmark = pytest.mark.integration

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from syncd.cli import EXIT_CONFIG, app
 from syncd.clock import Holiday, WorkingCalendar, zone_abbreviation
 from syncd.config.model import CalendarConfig
+from syncd.wiring import working_calendar
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -131,7 +132,7 @@ def test_it_builds_from_the_configuration() -> None:
         extra_holidays=[date(2025, 4, 2)],
         extra_working_days=[date(2025, 3, 29)],
     )
-    cal = WorkingCalendar.from_config(config)
+    cal = working_calendar(config)
     # 28 Fri (1), Sat 29 worked (2), 2 Apr off by configuration, 3 (3), 4 (4), 7 (5).
     assert due("2025-03-27 10:00", 5, cal=cal) == "2025-04-07T23:59:59+07:00"
     assert due("2025-03-27 10:00", 4, cal=cal) == "2025-04-04T23:59:59+07:00"

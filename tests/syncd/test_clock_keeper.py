@@ -12,8 +12,8 @@ from connectors.simulator import Simulator, World, WorldSettings
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.derive import derive_clocks
-from syncd.clock.keeper import ClockKeeper, clock_from_row
 from syncd.clock.policy import ClockPolicy
+from syncd.store.clocks import ClockKeeper, clock_from_row, recompute
 from syncd.store.read import details_by_row_id
 from syncd.store.tables import CLOCKS
 from syncd.sync import SyncPass
@@ -104,16 +104,16 @@ def test_a_tick_touches_only_the_clocks_whose_time_has_come(mirrored: Engine) ->
 def test_recompute_reports_moved_due_dates_and_applies_them_unless_dry(mirrored: Engine) -> None:
     longer = replace(KEEPER, policy=replace(KEEPER.policy, followup_days=7))
     now = at(START)
-    dry = longer.recompute(mirrored, now, apply=False)
+    dry = recompute(longer, mirrored, now, apply=False)
     assert dry.complaints == 800
     assert dry.moves
     assert {m.kind for m in dry.moves} == {"followup"}
     assert all(m.before is not None and m.after is not None for m in dry.moves)
     assert all(m.after > m.before for m in dry.moves)  # type: ignore[operator]
-    assert longer.recompute(mirrored, now, apply=False).moves == dry.moves, "nothing applied"
-    applied = longer.recompute(mirrored, now, apply=True)
+    assert recompute(longer, mirrored, now, apply=False).moves == dry.moves, "nothing applied"
+    applied = recompute(longer, mirrored, now, apply=True)
     assert applied.moves == dry.moves
-    assert longer.recompute(mirrored, now, apply=False).moves == []
+    assert recompute(longer, mirrored, now, apply=False).moves == []
     with mirrored.connect() as connection:
         days = set(
             connection.execute(

@@ -13,8 +13,8 @@ from connectors.simulator import Simulator, World, WorldSettings
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.store import make_engine, upgrade
 from syncd.store.read import mirrored_details
+from syncd.store.transaction import in_transaction
 from syncd.sync import StoreError, SyncPass
-from syncd.sync.retry import in_transaction
 from tests.conftest import FakeClock
 
 

@@ -16,8 +16,8 @@ from connectors.simulator.world import DAY
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.store.read import mirrored_details
 from syncd.store.tables import Complaint, Institution, QuarantinedRecord, SyncCheckpoint, SyncRun
+from syncd.store.write import Batch, write_batch
 from syncd.sync import SyncPass
-from syncd.sync.writer import Batch, write_batch
 from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.integration

@@ -13,9 +13,9 @@ from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.simulator.world import DAY
 from connectors.sp4n_lapor import LaporConnector
 from syncd.clock.calendar import WorkingCalendar
-from syncd.clock.keeper import ClockKeeper
 from syncd.clock.policy import ClockPolicy
 from syncd.store import tally, upgrade
+from syncd.store.clocks import ClockKeeper, recompute
 from syncd.store.migrate import alembic_config
 from syncd.store.tables import COMPLAINT_TALLY
 from syncd.sync import SyncPass
@@ -74,7 +74,7 @@ def test_the_totals_follow_every_sync_tick_and_recompute(
         assert later.clocks != first.clocks
 
     longer = replace(KEEPER, policy=replace(KEEPER.policy, followup_days=9))
-    assert longer.recompute(engine, datetime.fromtimestamp(clock.now, UTC), apply=True).moved
+    assert recompute(longer, engine, datetime.fromtimestamp(clock.now, UTC), apply=True).moved
     assert_kept_equals_recount(engine)
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
 from syncd.report.period import Period
 
 
@@ -50,11 +50,11 @@ def report(
     regulation ([compliance] grade_bands)."""
     import json
 
-    from syncd.clock.calendar import WorkingCalendar
     from syncd.clock.compliance import GradeBands
     from syncd.report.figures import ReportSettings, build_report
     from syncd.report.html import to_html
     from syncd.report.render import to_csv, to_json, to_markdown, to_table
+    from syncd.wiring import working_calendar
 
     try:
         period = _period(year, month, from_, to)
@@ -63,7 +63,7 @@ def report(
     loaded = load_or_exit(config)
     engine = open_engine(loaded)
     settings = ReportSettings(
-        calendar=WorkingCalendar.from_config(loaded.calendar),
+        calendar=working_calendar(loaded.calendar),
         bands=GradeBands(tuple(loaded.compliance.grade_bands)),
         names={a.id: a.name for a in loaded.agencies},
         agency=agency,

@@ -10,8 +10,9 @@ from sqlalchemy import Engine, select
 
 from connectors.records import ComplaintDetail
 from syncd.clock.calendar import zone_abbreviation
-from syncd.clock.keeper import ClockKeeper, Move, clock_from_row
 from syncd.clock.policy import zone
+from syncd.clock.values import Move
+from syncd.store.clocks import ClockKeeper, clock_from_row
 from syncd.store.read import details_by_row_id
 from syncd.store.tables import CLOCKS, COMPLAINTS
 

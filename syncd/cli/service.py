@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
 
 
 def run(config: ConfigOption = None) -> None:
@@ -15,10 +15,10 @@ def run(config: ConfigOption = None) -> None:
 
     Speaks systemd's notification protocol when run as a Type=notify service.
     """
-    from syncd.cli_support import EXIT_CONFIG
+    from syncd.cli.common import EXIT_CONFIG
     from syncd.daemon.foreground import Foreground
     from syncd.daemon.notify import Notifier
-    from syncd.sync.sources import SourceUnusable
+    from syncd.wiring import SourceUnusable
 
     loaded = load_or_exit(config)
     engine = open_engine(loaded)

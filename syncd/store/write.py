@@ -8,8 +8,6 @@ the same transaction, so it is never ahead of what is committed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,21 +15,18 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from connectors.records import ComplaintDetail, Institution, QuarantineItem
-from syncd.clock.keeper import ClockKeeper
+from connectors.records import ComplaintDetail, QuarantineItem
 from syncd.store import tally
+from syncd.store.checkpoints import advance_checkpoint
+from syncd.store.chunks import chunks
+from syncd.store.clocks import ClockKeeper
+from syncd.store.quarantine import quarantine, resolve_quarantine
 from syncd.store.tables import (
-    CHECKPOINTS,
     COMPLAINTS,
     FOLLOWUPS,
-    INSTITUTIONS,
-    QUARANTINE,
 )
 from syncd.store.tables import STATUS_LOGS as LOGS
 from syncd.store.upsert import insert as dialect_insert
-
-# Children go in chunks: SQLite allows 32,766 bound parameters per statement.
-CHUNK = 1000
 
 
 @dataclass
@@ -57,8 +52,7 @@ def mirrored_versions(
     """For the ids given: the mirrored ``updated_at`` and whether marked vanished."""
     found: dict[int, tuple[datetime, bool]] = {}
     c = COMPLAINTS.c
-    for start in range(0, len(upstream_ids), CHUNK):
-        chunk = upstream_ids[start : start + CHUNK]
+    for chunk in chunks(upstream_ids):
         rows = connection.execute(
             select(c.upstream_id, c.updated_at, c.vanished_at).where(
                 c.source == source, c.upstream_id.in_(chunk)
@@ -85,8 +79,8 @@ def write_batch(
         clocks.replace(
             connection, source, {row_id: newest[uid] for uid, row_id in applied.items()}, now
         )
-    _resolve_quarantine(connection, source, list(applied), now)
-    _quarantine(connection, source, batch.quarantined, now)
+    resolve_quarantine(connection, source, list(applied), now)
+    quarantine(connection, source, batch.quarantined, now)
     vanished = mark_vanished(connection, source, batch.vanished, now)
     if clocks is not None and vanished:
         clocks.vanish(connection, source, vanished, now)
@@ -163,8 +157,7 @@ def _replace_children(
     if not applied:
         return
     row_ids = list(applied.values())
-    for start in range(0, len(row_ids), CHUNK):
-        chunk = row_ids[start : start + CHUNK]
+    for chunk in chunks(row_ids):
         connection.execute(delete(LOGS).where(LOGS.c.complaint_id.in_(chunk)))
         connection.execute(delete(FOLLOWUPS).where(FOLLOWUPS.c.complaint_id.in_(chunk)))
     logs: list[dict[str, Any]] = []
@@ -176,8 +169,8 @@ def _replace_children(
         logs.extend(_log_rows(row_id, d))
         followups.extend(_followup_rows(row_id, d))
     for rows, table in ((logs, LOGS), (followups, FOLLOWUPS)):
-        for start in range(0, len(rows), CHUNK):
-            connection.execute(table.insert(), rows[start : start + CHUNK])
+        for chunk_of_rows in chunks(rows):
+            connection.execute(table.insert(), chunk_of_rows)
 
 
 def _log_rows(row_id: int, d: ComplaintDetail) -> Iterable[dict[str, Any]]:
@@ -214,65 +207,6 @@ def _followup_rows(row_id: int, d: ComplaintDetail) -> Iterable[dict[str, Any]]:
         }
 
 
-def record_key(item: QuarantineItem) -> str:
-    """The upstream id when readable, else a digest of the payload."""
-    if item.upstream_id is not None:
-        return str(item.upstream_id)
-    canonical = json.dumps(item.payload, sort_keys=True, default=str).encode()
-    return "sha256:" + hashlib.sha256(canonical).hexdigest()[:32]
-
-
-def _quarantine(
-    connection: Connection, source: str, items: Sequence[QuarantineItem], now: datetime
-) -> None:
-    if not items:
-        return
-    insert = dialect_insert(connection, QUARANTINE)
-    stmt = insert.on_conflict_do_update(
-        index_elements=["source", "kind", "record_key"],
-        set_={
-            "reason": insert.excluded.reason,
-            "payload": insert.excluded.payload,
-            "last_seen": insert.excluded.last_seen,
-            "count": QUARANTINE.c.count + 1,
-            "resolved_at": None,
-        },
-    )
-    rows = {
-        (item.kind, record_key(item)): {
-            "source": source,
-            "kind": item.kind,
-            "record_key": record_key(item),
-            "upstream_id": item.upstream_id,
-            "reason": item.reason,
-            "payload": item.payload,
-            "first_seen": now,
-            "last_seen": now,
-            "count": 1,
-        }
-        for item in items
-    }
-    connection.execute(stmt, list(rows.values()))
-
-
-def _resolve_quarantine(
-    connection: Connection, source: str, upstream_ids: list[int], now: datetime
-) -> None:
-    """A complaint that arrived whole resolves its earlier quarantine entries."""
-    q = QUARANTINE.c
-    for start in range(0, len(upstream_ids), CHUNK):
-        connection.execute(
-            update(QUARANTINE)
-            .where(
-                q.source == source,
-                q.upstream_id.in_(upstream_ids[start : start + CHUNK]),
-                q.kind.in_(("summary", "detail", "followup")),
-                q.resolved_at.is_(None),
-            )
-            .values(resolved_at=now)
-        )
-
-
 def mark_vanished(
     connection: Connection, source: str, upstream_ids: Sequence[int], now: datetime
 ) -> list[int]:
@@ -280,62 +214,15 @@ def mark_vanished(
     row ids newly marked."""
     marked: list[int] = []
     c = COMPLAINTS.c
-    for start in range(0, len(upstream_ids), CHUNK):
+    for chunk in chunks(upstream_ids):
         marked += connection.execute(
             update(COMPLAINTS)
             .where(
                 c.source == source,
-                c.upstream_id.in_(upstream_ids[start : start + CHUNK]),
+                c.upstream_id.in_(chunk),
                 c.vanished_at.is_(None),
             )
             .values(vanished_at=now)
             .returning(c.id)
         ).scalars()
     return marked
-
-
-def advance_checkpoint(
-    connection: Connection,
-    source: str,
-    cursor: datetime,
-    now: datetime,
-    *,
-    full_done: bool = False,
-) -> None:
-    insert = dialect_insert(connection, CHECKPOINTS)
-    values: dict[str, Any] = {"source": source, "cursor": cursor, "updated_at": now}
-    if full_done:
-        values["last_full_at"] = now
-    stmt = insert.values(values).on_conflict_do_update(
-        index_elements=["source"],
-        set_={k: v for k, v in values.items() if k != "source"},
-    )
-    connection.execute(stmt)
-
-
-def write_institutions(
-    connection: Connection, source: str, institutions: Sequence[Institution], now: datetime
-) -> int:
-    if not institutions:
-        return 0
-    insert = dialect_insert(connection, INSTITUTIONS)
-    stmt = insert.on_conflict_do_update(
-        index_elements=["source", "upstream_id"],
-        set_={
-            "name": insert.excluded.name,
-            "parent_id": insert.excluded.parent_id,
-            "synced_at": insert.excluded.synced_at,
-        },
-    )
-    rows = [
-        {
-            "source": source,
-            "upstream_id": i.id,
-            "name": i.name,
-            "parent_id": i.parent_id,
-            "synced_at": now,
-        }
-        for i in institutions
-    ]
-    connection.execute(stmt, rows)
-    return len(rows)

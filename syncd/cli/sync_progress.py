@@ -21,11 +21,11 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from connectors.base import Connector
-from syncd.clock.keeper import ClockKeeper
 from syncd.config import SourceConfig
+from syncd.store.clocks import ClockKeeper
 from syncd.sync import PassStats, StoreError, SyncPass
 from syncd.sync import Progress as PassProgress
-from syncd.sync.sources import open_connector
+from syncd.wiring import open_connector
 
 
 class RateColumn(ProgressColumn):

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from syncd.cli_support import ConfigOption, console, load_or_exit, open_engine, parse_wall_time
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, parse_wall_time
 
 alerts_app = typer.Typer(help="Alert emails.", no_args_is_help=True)
 
@@ -38,7 +38,7 @@ def preview(
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from alerts.preview import preview as build_preview
-    from alerts.service import AlertService
+    from syncd.wiring import alert_service
 
     try:
         zone = ZoneInfo(tz)
@@ -52,7 +52,7 @@ def preview(
         console.print("alerts are disabled ([alerts] enabled = false): nothing would be sent")
         raise typer.Exit(0)
     engine = open_engine(loaded)
-    service = AlertService.from_config(loaded, engine)
+    service = alert_service(loaded, engine)
     mails = build_preview(service, moment)
     engine.dispose()
     table = Table(title=f"would be sent at {_local(moment, tz)} ({len(mails)} mails)")
@@ -88,6 +88,7 @@ def outbox(
     from sqlalchemy import func, select
 
     from syncd.store.tables import COMPLAINTS, OUTBOX
+    from syncd.vocabulary import UNSENT, OutboxStatus
 
     loaded = load_or_exit(config)
     engine = open_engine(loaded)
@@ -96,7 +97,7 @@ def outbox(
         COMPLAINTS, COMPLAINTS.c.id == o.complaint_id
     )
     if not everything:
-        query = query.where(o.status.in_(("pending", "held", "failed")))
+        query = query.where(o.status.in_(UNSENT))
     with engine.connect() as connection:
         counts: dict[str, int] = {
             status: n
@@ -123,7 +124,9 @@ def outbox(
             row["tracking_id"] or "",
             row["recipient"],
             str(row["attempts"]),
-            _local(row["next_attempt_at"], row["zone"]) if row["status"] == "pending" else "",
+            _local(row["next_attempt_at"], row["zone"])
+            if row["status"] == OutboxStatus.PENDING
+            else "",
             row["reason"] or "",
             row["key"],
         )
@@ -149,14 +152,14 @@ def send(
     Run by the daemon on its schedule; by hand, as the only dispatcher. Exit 1 when
     some mail could not be delivered (it stays in the outbox).
     """
-    from alerts.service import AlertService
+    from syncd.wiring import alert_service
 
     loaded = load_or_exit(config)
     if not loaded.alerts.enabled:
         console.print("alerts are disabled ([alerts] enabled = false): nothing to send")
         raise typer.Exit(0)
     engine = open_engine(loaded)
-    service = AlertService.from_config(
+    service = alert_service(
         loaded, engine, mail_dir=to_files, any_hour=any_hour, batch_size=batch_size
     )
     released = service.dispatcher.release_claims()

@@ -1,8 +1,10 @@
 """What every command shares: the ``-c`` option, the console, loading the
-configuration (exit 78 on a bad file), and opening the database at the newest schema."""
+configuration (exit 78 on a bad file), secrets given to a command, wall times typed
+by hand, and opening the database at the newest schema."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +15,6 @@ from rich.console import Console
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from syncd.clock.keeper import ClockKeeper
     from syncd.config import Config
 
 EXIT_CONFIG = 78
@@ -44,6 +45,20 @@ def parse_wall_time(text: str, param_hint: str) -> datetime:
     raise typer.BadParameter(f'expected "YYYY-MM-DD HH:MM", got {text!r}', param_hint=param_hint)
 
 
+def secret_option(file: Path | None, env: str) -> str | None:
+    """A secret a command takes: from a file (systemd credentials), else from the
+    environment variable ``env``; never from argv. An unreadable file exits 78."""
+    from syncd.config.secrets import read_secret_file
+
+    if file is None:
+        return os.environ.get(env) or None
+    value, problem = read_secret_file(file)
+    if problem is not None:
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(EXIT_CONFIG)
+    return value
+
+
 def load_or_exit(config: Path | None) -> Config:
     """The configuration, or exit 78 with every problem."""
     from syncd.config import ConfigError, load_config, resolve_path
@@ -53,14 +68,6 @@ def load_or_exit(config: Path | None) -> Config:
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_CONFIG) from exc
-
-
-def clock_keeper(config: Config) -> ClockKeeper:
-    """The clock keeper, with the alert planner watching when alerts are enabled: every
-    command that writes clocks records the alerts they call for in the same transaction."""
-    from alerts.service import keeper_for
-
-    return keeper_for(config)
 
 
 def open_engine(config: Config) -> Engine:

@@ -1,0 +1,50 @@
+"""``syncd sync``: one pass per source with a progress bar, then exit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from syncd.cli.common import EXIT_CONFIG, ConfigOption, console, load_or_exit, open_engine
+
+
+def sync(
+    config: ConfigOption = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source (default: every source).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-list everything and mark what vanished.")
+    ] = False,
+) -> None:
+    """One sync pass per source with a progress bar, then a summary; exit 0 or 1."""
+    from syncd.cli.sync_progress import run_passes, summary
+    from syncd.store.transaction import StoreError
+    from syncd.wiring import SourceUnusable, clock_keeper
+
+    loaded = load_or_exit(config)
+    sources = list(loaded.sources)
+    if source is not None:
+        sources = [s for s in sources if s.name == source]
+        if not sources:
+            names = ", ".join(s.name for s in loaded.sources)
+            raise typer.BadParameter(f"no source {source!r}; configured: {names}")
+    engine = open_engine(loaded)
+    try:
+        results = run_passes(
+            engine, sources, full=full, console=console, clocks=clock_keeper(loaded)
+        )
+    except SourceUnusable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_CONFIG) from exc
+    except StoreError as exc:  # the run record itself could not be written
+        console.print(f"[red]{exc}[/red] ({exc.kind})")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    console.print(summary(results))
+    for stats in results:
+        if stats.error is not None:
+            console.print(f"[red]{stats.source}: {stats.error.kind}: {stats.error}[/red]")
+    raise typer.Exit(0 if all(s.ok for s in results) else 1)
