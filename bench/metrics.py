@@ -47,8 +47,8 @@ sys.modules.pop("alerts", None)
 from syncd.clock.calendar import WorkingCalendar  # noqa: E402
 from syncd.clock.policy import ClockPolicy  # noqa: E402
 from syncd.metrics import Instruments, MetricsServer, MirrorCollector  # noqa: E402
-from syncd.metrics.mirror import MirrorSettings  # noqa: E402
 from syncd.metrics.server import Endpoints, Readiness  # noqa: E402
+from syncd.metrics.snapshot import MirrorSettings  # noqa: E402
 from syncd.store import make_engine, tally  # noqa: E402
 from syncd.store.clocks import ClockKeeper, recompute  # noqa: E402
 from syncd.store.tables import INSTITUTIONS  # noqa: E402

@@ -38,8 +38,9 @@ from syncd.config import Config, SourceConfig
 from syncd.config.model import CalendarConfig, SmtpConfig
 from syncd.metrics import Metrics
 from syncd.metrics.instruments import Instruments
-from syncd.metrics.mirror import KnownAgency, MirrorCollector, MirrorSettings
+from syncd.metrics.mirror import MirrorCollector
 from syncd.metrics.server import Readiness
+from syncd.metrics.snapshot import KnownAgency, MirrorSettings
 from syncd.report.figures import ReportSettings
 from syncd.store.clocks import ClockKeeper
 

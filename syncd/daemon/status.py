@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from syncd.config import Config
-from syncd.metrics.mirror import RUNNING_STATES, MirrorSettings, last_success_at, read_snapshot
 from syncd.metrics.server import STALE_AFTER_POLLS
+from syncd.metrics.snapshot import RUNNING_STATES, MirrorSettings, last_success_at, read_snapshot
 from syncd.store.tables import CHECKPOINTS, OUTBOX, RUNS
 from syncd.vocabulary import UNSENT
 

@@ -22,7 +22,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from syncd.metrics.mirror import MirrorCollector, last_success_at
+from syncd.metrics.mirror import MirrorCollector
+from syncd.metrics.snapshot import last_success_at
 
 log = logging.getLogger(__name__)
 

@@ -40,10 +40,11 @@ def test_a_raising_job_is_counted_and_the_schedule_goes_on(
             connection.execute(text("DROP TABLE alert_outbox"))
         daemon.run_now("alerts")
 
-        def failed() -> float | None:
-            return registry.get_sample_value(
+        def failed() -> float:
+            value = registry.get_sample_value(
                 "sp4n_job_failures_total", {"job": "alerts", "reason": "error"}
             )
+            return 0.0 if value is None else value
 
         deadline = time.monotonic() + 30
         pause = threading.Event()

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from syncd.cli import EXIT_CONFIG, app
+from syncd.cli import app
+from syncd.cli.common import EXIT_CONFIG
 from syncd.clock import Holiday, WorkingCalendar, zone_abbreviation
 from syncd.config.model import CalendarConfig
 from syncd.wiring import working_calendar

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from connectors.records import CanonicalStatus
-from syncd.cli import EXIT_CONFIG, app
+from syncd.cli import app
+from syncd.cli.common import EXIT_CONFIG
 from syncd.config import (
     DEFAULT_PATH,
     Config,

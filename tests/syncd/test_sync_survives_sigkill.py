@@ -13,11 +13,13 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
+from connectors.records import ComplaintDetail
 from connectors.simulator import Simulator, World, WorldSettings
 from syncd.store import make_engine
 from syncd.store.read import mirrored_details
@@ -87,14 +89,14 @@ def run_sync(config: Path, kill_after: int | None, sim: Simulator) -> int:
         sim.on_request.clear()
 
 
-def committed(engine: Engine) -> tuple[dict[int, object], set[int], object]:
+def committed(engine: Engine) -> tuple[dict[int, ComplaintDetail], set[int], datetime | None]:
     q = QuarantinedRecord.__table__.c  # type: ignore[attr-defined]
     cp = SyncCheckpoint.__table__.c  # type: ignore[attr-defined]
     with engine.connect() as connection:
         details = mirrored_details(connection, "lapor")
         quarantined = set(connection.execute(select(q.upstream_id)).scalars())
         cursor = connection.execute(select(cp.cursor)).scalar_one_or_none()
-    return details, quarantined, cursor  # type: ignore[return-value]
+    return details, quarantined, cursor
 
 
 def test_a_killed_backfill_resumes_and_the_mirror_is_exact(
@@ -121,7 +123,7 @@ def test_a_killed_backfill_resumes_and_the_mirror_is_exact(
 
     moved = [c for c in cursors if c is not None]
     assert len(moved) >= 3, "most kills landed after some pages were committed"
-    assert moved == sorted(moved), "the checkpoint never went back"  # type: ignore[type-var]
+    assert moved == sorted(moved), "the checkpoint never went back"
     assert run_sync(config, kill_after=None, sim=simulator) == 0
     details, quarantined, _ = committed(engine)
     assert details == truth
