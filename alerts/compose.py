@@ -19,17 +19,14 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from alerts.facts import AlertFacts, DigestFacts
+from alerts.facts import AlertFacts, DigestFacts, MonthlyFacts
 from syncd.clock.calendar import zone_abbreviation
 from syncd.clock.compliance import GRADE_BANDS_NOTE
 from syncd.clock.policy import zone
-
-if TYPE_CHECKING:
-    from alerts.monthly import MonthlyFacts
 
 Language = Literal["id", "en"]
 SUBJECT_PREFIX = "[SP4N-LAPOR]"

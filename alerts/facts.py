@@ -7,9 +7,12 @@ leak into a mail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from syncd.report.period import Period
 from syncd.vocabulary import AlertKind
 
 
@@ -63,3 +66,14 @@ class DigestFacts:
     @property
     def empty(self) -> bool:
         return not any(a.breached or a.due_soon for a in self.agencies)
+
+
+@dataclass(frozen=True)
+class MonthlyFacts:
+    key: str
+    recipient: str
+    month: str
+    period: Period
+    agencies: list[dict[str, Any]]
+    """``syncd report --format json``'s agency entries, for the agencies in scope."""
+    floors: Sequence[float]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from alerts.compose import Composer
+from alerts.facts import MonthlyFacts
 from alerts.routing import RecipientScope
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import zone
@@ -80,17 +81,6 @@ def enqueue_monthly(
         rows,
     )
     return len(rows)
-
-
-@dataclass(frozen=True)
-class MonthlyFacts:
-    key: str
-    recipient: str
-    month: str
-    period: Period
-    agencies: list[dict[str, Any]]
-    """``syncd report --format json``'s agency entries, for the agencies in scope."""
-    floors: Sequence[float]
 
 
 @dataclass(frozen=True)
