@@ -7,6 +7,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+import time_machine
 from typer.testing import CliRunner
 
 from syncd.cli import app
@@ -63,11 +64,17 @@ def test_a_bad_at_is_a_usage_error(config_path: Path) -> None:
     assert "YYYY-MM-DD HH:MM" in out
 
 
+# `alerts send` reads the wall clock, and mail goes out only in office hours: without
+# a fixed present this test passed only between 08:00 and 16:00 WIB on working days.
+SENT_AT = wib("2026-07-07 09:00")  # a Tuesday, long after the complaint's deadlines
+
+
 def test_send_to_files_then_the_outbox_lists_nothing_pending(
     config_path: Path, tmp_path: Path
 ) -> None:
     mail_dir = tmp_path / "mail"
-    code, out = run("alerts", "send", "-c", str(config_path), "--to-files", str(mail_dir))
+    with time_machine.travel(SENT_AT, tick=False):
+        code, out = run("alerts", "send", "-c", str(config_path), "--to-files", str(mail_dir))
     assert code == 0, out
     files = sorted(mail_dir.glob("*.eml"))
     assert len(files) == 2  # long overdue by now: an escalation to TO and BOSS

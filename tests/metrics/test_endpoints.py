@@ -25,8 +25,8 @@ from tests.histories import SEKADAU, History, wib
 pytestmark = pytest.mark.integration
 
 NOW = wib("2026-10-23 12:00")
-CONTRACT = Path(__file__).parents[2].parent / "shared" / "docs" / "CONTRACT.md"
-# CONTRACT.md section 6, every name a dashboard or rule may rely on.
+CONTRACT = Path(__file__).parents[2] / "docs" / "CONTRACT.md"
+# docs/CONTRACT.md section 6, every name a dashboard or rule may rely on.
 CONTRACT_NAMES = {
     "sp4n_complaints",
     "sp4n_clocks_running",
@@ -50,6 +50,16 @@ CONTRACT_NAMES = {
     "sp4n_leader",
     "sp4n_build_info",
 }
+NOT_YET_EXPORTED = {
+    # Tracked discovery ("Works against the real SP4N-LAPOR! gateway").
+    "sp4n_tracked_complaints",
+    "sp4n_tracked_checks_overdue",
+    "sp4n_tracked_check_lag_seconds",
+    # The calendar's fingerprint and recompute ("The calendar keeps itself right").
+    "sp4n_calendar_recomputed_total",
+}
+"""Names docs/CONTRACT.md lists and its "Where the implementation stands" table says
+are still to come: each moves into CONTRACT_NAMES with the work that exports it."""
 
 
 class Clock:
@@ -100,12 +110,19 @@ def test_every_contract_name_is_exposed(served: tuple[Metrics, str]) -> None:
 
 
 def test_the_names_tested_are_the_contracts(served: tuple[Metrics, str]) -> None:
-    """The list above is CONTRACT.md's, where the contract sits beside the project."""
-    if not CONTRACT.exists():
-        pytest.skip(f"{CONTRACT} is not beside this checkout")
+    """The lists above are docs/CONTRACT.md's: a name missing there, or one it lists
+    that is neither tested nor said to come later, fails."""
     section = CONTRACT.read_text().split("## 6. Metrics", 1)[1].split("\n## ", 1)[0]
     listed = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
-    assert listed == CONTRACT_NAMES
+    assert listed == CONTRACT_NAMES | NOT_YET_EXPORTED
+
+
+def test_what_is_still_to_come_is_not_exported_yet(served: tuple[Metrics, str]) -> None:
+    """Once a name is exported, it belongs in CONTRACT_NAMES (and is tested there)."""
+    _, base = served
+    names = {family.name for family in text_string_to_metric_families(scrape(base))}
+    assert names & NOT_YET_EXPORTED == set()
+
 
 
 def test_promtool_finds_nothing_to_complain_about(served: tuple[Metrics, str]) -> None:
