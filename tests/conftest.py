@@ -1,36 +1,20 @@
-"""Shared test helpers: an injected clock and sleep, so no test waits for real, and a
-fresh mirror database on SQLite (a temp file) or PostgreSQL (a schema of its own)."""
+"""The fixtures every test folder may use come from ``tests/support/``: an injected
+clock, a mirror database on SQLite and PostgreSQL, a real SMTP server, the simulator.
+
+A test that needs a server or another process is an integration test: those using
+the database, SMTP or simulator fixtures are marked so here, and ``make test-fast``
+runs the others alone.
+"""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import pytest
-from sqlalchemy import Engine, text
 
-from syncd.store import make_engine, upgrade
+from tests.support.clocks import FakeClock
 
+pytest_plugins = ["tests.support.database", "tests.support.smtp", "tests.support.simulator"]
 
-@dataclass
-class FakeClock:
-    """Epoch seconds that move only when told to; ``sleep`` moves them too."""
-
-    now: float = 1_764_000_000.0  # 2025-11-24 16:00 UTC
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+SERVER_FIXTURES = {"engine", "postgresql_engine", "smtp", "connectors"}
 
 
 @pytest.fixture
@@ -38,39 +22,7 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-POSTGRES_URL = os.environ.get(
-    "SYNCD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'mirror.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def postgresql_engine() -> Iterator[Engine]:
-    """A schema of its own on the real server, dropped afterwards."""
-    schema = f"syncd_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    """The same test on both databases syncd supports."""
-    fixture: Engine = request.getfixturevalue(f"{request.param}_engine")
-    return fixture
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)

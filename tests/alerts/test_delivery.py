@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from connectors.records import CanonicalStatus
-from tests.alerts.conftest import SmtpServer
-from tests.alerts.mirror import (
+from tests.support.histories import JAYAPURA, SEKADAU, History, wib
+from tests.support.mirror import (
     BOSS,
     TO,
     Now,
@@ -21,7 +21,7 @@ from tests.alerts.mirror import (
     service,
     write,
 )
-from tests.histories import JAYAPURA, SEKADAU, History, wib
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 
 from connectors.records import CanonicalStatus
-from tests.alerts.conftest import SmtpServer
-from tests.alerts.mirror import PAPUA, TO, Now, followup_case, make_config, outbox, service, write
-from tests.histories import JAYAPURA, History, wib
+from tests.support.histories import JAYAPURA, History, wib
+from tests.support.mirror import PAPUA, TO, Now, followup_case, make_config, outbox, service, write
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 

@@ -16,43 +16,14 @@ from syncd.store import make_engine, upgrade
 from syncd.store.tables import OUTBOX
 from syncd.store.write import Batch, write_batch
 from syncd.wiring import clock_keeper
-from tests.alerts.conftest import SmtpServer
-from tests.alerts.mirror import BOSS, TO, followup_case
-from tests.histories import SEKADAU
+from tests.support.histories import SEKADAU
+from tests.support.mirror import BOSS, TO, followup_case, write_config
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 
 COMPLAINTS = 12  # each long overdue: an escalation to TO and BOSS, 24 mails
 BATCH = 5
-
-
-def write_config(path: Path, database: Path, port: int) -> None:
-    path.write_text(
-        f"""
-[database]
-url = "sqlite:///{database}"
-
-[[sources]]
-name = "lapor"
-kind = "simulator"
-
-[clocks.completion]
-alert = false
-
-[alerts.smtp]
-host = "127.0.0.1"
-port = {port}
-security = "none"
-timeout = "10s"
-
-[[alerts.routes]]
-agency = {SEKADAU}
-to = ["{TO}"]
-escalate_to = ["{BOSS}"]
-digest = false
-""",
-        encoding="utf-8",
-    )
 
 
 def send(config: Path, *, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:

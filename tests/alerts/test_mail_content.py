@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine
 
 from connectors.records import CanonicalStatus
-from tests.alerts.conftest import Received, SmtpServer
-from tests.alerts.mirror import PAPUA, TO, Now, followup_case, make_config, service, write
-from tests.histories import JAYAPURA, History, wib
+from tests.support.histories import JAYAPURA, History, wib
+from tests.support.mirror import PAPUA, TO, Now, followup_case, make_config, service, write
+from tests.support.smtp import Received, SmtpServer
 
 pytestmark = pytest.mark.integration
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import Engine
 
 from syncd.config import Config
-from tests.alerts.conftest import SmtpServer
-from tests.alerts.mirror import BOSS, Now, make_config, service
-from tests.histories import wib
-from tests.report.test_figures import mirror
+from tests.support.histories import wib
+from tests.support.mirror import BOSS, Now, make_config, service
+from tests.support.october import mirror
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from alerts.mailers import DeliveryError, SmtpMailer
 from syncd.config.model import SmtpConfig
 from syncd.wiring import smtp_settings
-from tests.alerts.conftest import Handler, free_port
+from tests.support.network import free_port
+from tests.support.smtp import Handler
 
 pytestmark = [
     pytest.mark.integration,

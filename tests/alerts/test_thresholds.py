@@ -12,7 +12,7 @@ from alerts.windows import Window
 from syncd.clock.derive import Clock
 from syncd.clock.policy import ClockKind, Outcome
 from syncd.vocabulary import AlertKind
-from tests.histories import CAL, WIB, wib
+from tests.support.histories import CAL, WIB, wib
 
 
 def followup_due(due_day: str, zone: str = "Asia/Jakarta") -> Clock:

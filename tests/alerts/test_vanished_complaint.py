@@ -13,9 +13,9 @@ from syncd.store.clocks import recompute
 from syncd.store.tables import CLOCKS
 from syncd.store.write import Batch, write_batch
 from syncd.wiring import clock_keeper
-from tests.alerts.conftest import SmtpServer
-from tests.alerts.mirror import Now, followup_case, key, make_config, outbox, service, write
-from tests.histories import wib
+from tests.support.histories import wib
+from tests.support.mirror import Now, followup_case, key, make_config, outbox, service, write
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from connectors.sp4n_lapor import LaporConnector, LaporSettings
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 BASE = "https://lapor.test/lapor/3.0.0"
 

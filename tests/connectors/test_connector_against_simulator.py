@@ -20,7 +20,7 @@ from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.simulator import vocabulary as v
 from connectors.simulator.world import DAY
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ import pytest
 
 from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.simulator.world import DAY
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 START = 1_795_000_000
 
@@ -72,6 +72,7 @@ def test_the_world_has_the_situations_the_clocks_must_handle() -> None:
     assert late > 0
 
 
+@pytest.mark.integration
 def test_it_serves_the_api_under_the_gateway_prefix_and_at_the_root() -> None:
     w = world(FakeClock(START), complaints=30)
     with Simulator(w) as sim, httpx.Client(base_url=sim.base_url) as client:
@@ -91,6 +92,7 @@ def test_it_serves_the_api_under_the_gateway_prefix_and_at_the_root() -> None:
         assert bad.status_code == 422
 
 
+@pytest.mark.integration
 def test_a_removed_complaint_leaves_the_listing_and_answers_404() -> None:
     clock = FakeClock(START)
     w = world(clock, vanish_rate=0.2)
@@ -104,6 +106,7 @@ def test_a_removed_complaint_leaves_the_listing_and_answers_404() -> None:
         assert victim.id not in w.listed_ids()
 
 
+@pytest.mark.integration
 def test_credentials_are_checked_when_required() -> None:
     w = world(FakeClock(START), complaints=5)
     faults = Faults(api_key="k", token="t")

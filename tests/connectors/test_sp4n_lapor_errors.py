@@ -22,8 +22,8 @@ from connectors.errors import (
 )
 from connectors.retry import RetryPolicy
 from connectors.sp4n_lapor import LaporConnector, LaporSettings
-from tests.conftest import FakeClock
 from tests.connectors.fake_upstream import BASE, envelope, fake_connector, summary
+from tests.support.clocks import FakeClock
 
 LISTING = f"{BASE}/complaints"
 OK = httpx.Response(200, json=envelope({"data": [summary(1)], "next_page_url": None}))

@@ -8,8 +8,8 @@ import httpx
 import respx
 
 from connectors.sp4n_lapor import LaporConnector
-from tests.conftest import FakeClock
 from tests.connectors.fake_upstream import BASE, FakeListing, fake_connector, summary
+from tests.support.clocks import FakeClock
 
 LISTING = f"{BASE}/complaints"
 

@@ -9,8 +9,8 @@ import httpx
 import respx
 
 from connectors.records import CanonicalStatus, ComplaintDetail, QuarantineItem, Vanished
-from tests.conftest import FakeClock
 from tests.connectors.fake_upstream import BASE, FakeListing, envelope, fake_connector, summary
+from tests.support.clocks import FakeClock
 
 LISTING = f"{BASE}/complaints"
 REPORTER = {"name": "Budi", "nik": "6109123456789012", "phone": "0812", "email": "b@x.id"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.alerts.conftest import free_port
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.integration
 

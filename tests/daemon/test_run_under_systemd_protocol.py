@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.alerts.conftest import SmtpServer, free_port
-from tests.waiting import wait_for
+from tests.support.network import free_port
+from tests.support.smtp import SmtpServer
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 

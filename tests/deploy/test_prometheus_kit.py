@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.metrics.test_endpoints import CONTRACT_NAMES
+from tests.support.contract import CONTRACT_NAMES
+
+pytestmark = pytest.mark.integration  # promtool and systemd-analyze run as processes
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 PROMETHEUS = DEPLOY / "prometheus"

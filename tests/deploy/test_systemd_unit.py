@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # promtool and systemd-analyze run as processes
+
 UNIT = Path(__file__).parents[2] / "deploy" / "systemd" / "syncd.service"
 
 

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,47 +18,13 @@ from syncd.metrics import Metrics, MetricsServer
 from syncd.store.tables import RUNS
 from syncd.sync.run import PassStats
 from syncd.wiring import metrics as wiring_metrics
-from tests.alerts.mirror import make_config, write
-from tests.histories import SEKADAU, History, wib
+from tests.support.contract import CONTRACT, CONTRACT_NAMES, NOT_YET_EXPORTED
+from tests.support.histories import SEKADAU, History, wib
+from tests.support.mirror import make_config, write
 
 pytestmark = pytest.mark.integration
 
 NOW = wib("2026-10-23 12:00")
-CONTRACT = Path(__file__).parents[2] / "docs" / "CONTRACT.md"
-# docs/CONTRACT.md section 6, every name a dashboard or rule may rely on.
-CONTRACT_NAMES = {
-    "sp4n_complaints",
-    "sp4n_clocks_running",
-    "sp4n_clocks_closed",
-    "sp4n_compliance_on_time_ratio",
-    "sp4n_compliance_followed_up_ratio",
-    "sp4n_compliance_grade",
-    "sp4n_clock_oldest_breached_due_timestamp_seconds",
-    "sp4n_agency_info",
-    "sp4n_sync_last_success_timestamp_seconds",
-    "sp4n_sync_runs_total",
-    "sp4n_sync_complaints_total",
-    "sp4n_sync_quarantined_total",
-    "sp4n_sync_duration_seconds",
-    "sp4n_upstream_requests_total",
-    "sp4n_upstream_up",
-    "sp4n_alerts_sent_total",
-    "sp4n_alert_delivery_failures_total",
-    "sp4n_alert_outbox_pending",
-    "sp4n_alert_outbox_oldest_timestamp_seconds",
-    "sp4n_leader",
-    "sp4n_build_info",
-}
-NOT_YET_EXPORTED = {
-    # Tracked discovery ("Works against the real SP4N-LAPOR! gateway").
-    "sp4n_tracked_complaints",
-    "sp4n_tracked_checks_overdue",
-    "sp4n_tracked_check_lag_seconds",
-    # The calendar's fingerprint and recompute ("The calendar keeps itself right").
-    "sp4n_calendar_recomputed_total",
-}
-"""Names docs/CONTRACT.md lists and its "Where the implementation stands" table says
-are still to come: each moves into CONTRACT_NAMES with the work that exports it."""
 
 
 class Clock:
@@ -122,7 +87,6 @@ def test_what_is_still_to_come_is_not_exported_yet(served: tuple[Metrics, str]) 
     _, base = served
     names = {family.name for family in text_string_to_metric_families(scrape(base))}
     assert names & NOT_YET_EXPORTED == set()
-
 
 
 def test_promtool_finds_nothing_to_complain_about(served: tuple[Metrics, str]) -> None:

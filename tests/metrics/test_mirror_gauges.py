@@ -12,8 +12,8 @@ from sqlalchemy import Engine, event
 from connectors.records import CanonicalStatus
 from syncd.metrics import Metrics
 from syncd.wiring import metrics as wiring_metrics
-from tests.alerts.mirror import make_config, write
-from tests.histories import JAYAPURA, SEKADAU, History, wib
+from tests.support.histories import JAYAPURA, SEKADAU, History, wib
+from tests.support.mirror import make_config, write
 
 pytestmark = pytest.mark.integration
 

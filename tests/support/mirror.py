@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -14,7 +15,7 @@ from syncd.config import Config
 from syncd.store.tables import OUTBOX
 from syncd.store.write import Batch, write_batch
 from syncd.wiring import alert_service, clock_keeper
-from tests.histories import JAYAPURA, SEKADAU, History, wib
+from tests.support.histories import JAYAPURA, SEKADAU, History, wib
 
 TO = "penghubung@sekadau.go.id"
 BOSS = "asisten3@sekadau.go.id"
@@ -100,3 +101,32 @@ def key(
     threshold: str, upstream_id: int = 501, agency: int = SEKADAU, clock: str = "followup"
 ) -> str:
     return f"lapor:{upstream_id}/{agency}/{clock}/1/{threshold}"
+
+
+def write_config(path: Path, database: Path, port: int) -> None:
+    path.write_text(
+        f"""
+[database]
+url = "sqlite:///{database}"
+
+[[sources]]
+name = "lapor"
+kind = "simulator"
+
+[clocks.completion]
+alert = false
+
+[alerts.smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+timeout = "10s"
+
+[[alerts.routes]]
+agency = {SEKADAU}
+to = ["{TO}"]
+escalate_to = ["{BOSS}"]
+digest = false
+""",
+        encoding="utf-8",
+    )

@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 from syncd.cli import app
 from syncd.config import load_config
 from syncd.store import make_engine, upgrade
-from tests.alerts.mirror import TO, followup_case, key, write
-from tests.alerts.test_dispatcher_survives_sigkill import write_config
-from tests.histories import wib
+from tests.support.histories import wib
+from tests.support.mirror import TO, followup_case, key, write, write_config
 
 pytestmark = pytest.mark.integration
 WIDE = {"COLUMNS": "250"}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.store import make_engine, upgrade
-from tests.report.test_figures import mirror
+from tests.support.october import mirror
 
 pytestmark = pytest.mark.integration
 

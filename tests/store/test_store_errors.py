@@ -15,7 +15,7 @@ from syncd.store import make_engine, upgrade
 from syncd.store.read import mirrored_details
 from syncd.store.transaction import in_transaction
 from syncd.sync import StoreError, SyncPass
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 
 @pytest.fixture
@@ -59,6 +59,7 @@ def test_a_lock_released_while_waiting_lets_the_write_through(db: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.integration
 def test_a_full_database_fails_the_pass_cleanly_and_stays_intact(db: Path) -> None:
     engine: Engine = make_engine(f"sqlite:///{db}")
 

@@ -310,6 +310,7 @@ def test_it_exits_78_on_a_bad_configuration(tmp_path: Path) -> None:
     assert "calendar" in err
 
 
+@pytest.mark.integration
 def test_it_runs_as_the_installed_command() -> None:
     syncd = Path(sys.executable).parent / "syncd"
     done = subprocess.run(

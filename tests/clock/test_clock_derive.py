@@ -16,7 +16,7 @@ from connectors.records import (
 )
 from syncd.clock.derive import Clock
 from syncd.clock.policy import ClockKind, ClockPolicy, ClockState, Outcome
-from tests.histories import CAL, DINKES, JAYAPURA, POLICY, SEKADAU, WIB, WIT, History, wib
+from tests.support.histories import CAL, DINKES, JAYAPURA, POLICY, SEKADAU, WIB, WIT, History, wib
 
 
 def one(clocks: list[Clock], kind: ClockKind, agency: int | None = None, cycle: int = 1) -> Clock:

@@ -19,8 +19,8 @@ from syncd.store.clocks import ClockKeeper, recompute
 from syncd.store.migrate import alembic_config
 from syncd.store.tables import COMPLAINT_TALLY
 from syncd.sync import SyncPass
-from tests.conftest import FakeClock
-from tests.syncd.test_sync_against_simulator import SOURCE, START, connect, connectors
+from tests.support.clocks import FakeClock
+from tests.support.simulator import SOURCE, START, connect, connectors
 
 pytestmark = pytest.mark.integration
 __all__ = ["connectors"]  # the fixture, used by name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,46 +12,20 @@ from connectors.records import ComplaintDetail
 from connectors.retry import RetryPolicy
 from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.simulator.world import DAY
-from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
+from connectors.sp4n_lapor import LaporConnector
 from syncd.store.read import mirrored_details
 from syncd.store.tables import Complaint, Institution, QuarantinedRecord, SyncCheckpoint, SyncRun
 from syncd.store.write import Batch, write_batch
 from syncd.sync import SyncPass
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.simulator import SOURCE, START, connect
 
 pytestmark = pytest.mark.integration
-
-START = 1_795_000_000
-SOURCE = "lapor"
 
 
 @pytest.fixture
 def world_clock() -> FakeClock:
     return FakeClock(now=START)
-
-
-@pytest.fixture
-def connectors() -> Iterator[list[LaporConnector]]:
-    opened: list[LaporConnector] = []
-    yield opened
-    for connector in opened:
-        connector.close()
-
-
-def connect(sim: Simulator, opened: list[LaporConnector], **settings: object) -> LaporConnector:
-    merged: dict[str, object] = {
-        "base_url": sim.base_url,
-        "api_key": "k",
-        "token": "t",
-        "page_size": 200,
-        "retry": RetryPolicy(attempts=12, rate_limited_attempts=40),
-    }
-    merged.update(settings)
-    built = LaporSettings(**merged)  # type: ignore[arg-type]
-    recorder = FakeClock(now=START)
-    connector = LaporConnector(built, build_client(built), sleep=recorder.sleep, clock=recorder)
-    opened.append(connector)
-    return connector
 
 
 def sync_pass(engine: Engine, connector: LaporConnector, clock: FakeClock) -> SyncPass:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from connectors.simulator import Simulator, World, WorldSettings
 from syncd.cli import app
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from syncd.store.clocks import ClockKeeper, clock_from_row, recompute
 from syncd.store.read import details_by_row_id
 from syncd.store.tables import CLOCKS
 from syncd.sync import SyncPass
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.integration
 

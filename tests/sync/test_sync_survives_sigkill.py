@@ -24,7 +24,7 @@ from connectors.simulator import Simulator, World, WorldSettings
 from syncd.store import make_engine
 from syncd.store.read import mirrored_details
 from syncd.store.tables import QuarantinedRecord, SyncCheckpoint, SyncRun
-from tests.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.integration
 

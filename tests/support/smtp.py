@@ -1,9 +1,9 @@
-"""A real SMTP server on loopback (aiosmtpd), that can go down, refuse, and hold."""
+"""A real SMTP server on loopback (aiosmtpd), that can go down, refuse, and hold;
+the ``smtp`` fixture starts one per test."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.support.network import free_port
 
 
 @dataclass
@@ -70,13 +72,6 @@ class Handler:
             return "451 4.3.0 try again later"
         self.received.append(mail)
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class SmtpServer:

@@ -1,0 +1,40 @@
+"""Connectors against the built-in simulator over loopback, closed after each test
+(the ``connectors`` fixture), with an injected clock and sleep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from connectors.retry import RetryPolicy
+from connectors.simulator import Simulator
+from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
+from tests.support.clocks import FakeClock
+
+START = 1_795_000_000
+SOURCE = "lapor"
+
+
+@pytest.fixture
+def connectors() -> Iterator[list[LaporConnector]]:
+    opened: list[LaporConnector] = []
+    yield opened
+    for connector in opened:
+        connector.close()
+
+
+def connect(sim: Simulator, opened: list[LaporConnector], **settings: object) -> LaporConnector:
+    merged: dict[str, object] = {
+        "base_url": sim.base_url,
+        "api_key": "k",
+        "token": "t",
+        "page_size": 200,
+        "retry": RetryPolicy(attempts=12, rate_limited_attempts=40),
+    }
+    merged.update(settings)
+    built = LaporSettings(**merged)  # type: ignore[arg-type]
+    recorder = FakeClock(now=START)
+    connector = LaporConnector(built, build_client(built), sleep=recorder.sleep, clock=recorder)
+    opened.append(connector)
+    return connector
