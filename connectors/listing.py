@@ -11,15 +11,21 @@ record.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from connectors.base import ChangePage
+
 _UPDATED_AT = re.compile(rb'"updated_at"\s*:\s*"([0-9 :-]{19})"')
 _LAST_PAGE = re.compile(rb'"next_page_url"\s*:\s*null')
+
+log = logging.getLogger(__name__)
 
 Key = tuple[datetime | None, int]
 Fetch = Callable[[datetime | None, int, Callable[[bytes], None]], dict[str, Any]]
@@ -34,6 +40,38 @@ def next_request(anchor: datetime | None, page: int, newest: datetime | None) ->
     if newest is not None and (anchor is None or newest > anchor):
         return newest, 1
     return anchor, page + 1
+
+
+@dataclass
+class ListingState:
+    """Where a change listing stands between two requests."""
+
+    anchor: datetime | None
+    page: int = 1
+    high_water: datetime | None = None
+    # Records listed at or after the anchor, with the updated_at listed. Older ones
+    # cannot come back under this anchor, so the map stays as small as one second.
+    seen: dict[int, datetime] = field(default_factory=dict)
+    # Malformed records already reported in this listing, by (id, reason).
+    quarantined: set[tuple[int | None, str]] = field(default_factory=set)
+
+
+def advance(state: ListingState, newest: datetime | None) -> None:
+    anchor, page = next_request(state.anchor, state.page, newest)
+    if anchor != state.anchor:
+        # Every record listed at the new anchor second comes back on page 1; older
+        # ones cannot come back under it.
+        state.seen = {i: t for i, t in state.seen.items() if anchor is None or t >= anchor}
+    state.anchor, state.page = anchor, page
+
+
+def merge_reread(page: ChangePage, extra: ChangePage) -> ChangePage:
+    if not extra.summaries and not extra.quarantined:
+        return page
+    log.info("listing: re-read found %d record(s) shifted by updates", len(extra.summaries))
+    return ChangePage(
+        page.summaries + extra.summaries, page.quarantined + extra.quarantined, extra.cursor
+    )
 
 
 class ReadAhead:

@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from connectors.base import ChangePage, DetailResult, InstitutionResult
-from connectors.errors import BadResponse, ClientRequestError
+from connectors.envelope import GONE, page_of, results_of
+from connectors.errors import ClientRequestError
 from connectors.http import DEFAULT_TIMEOUT, JsonGetter, ResponseObserver
-from connectors.listing import ReadAhead, next_request
+from connectors.listing import ListingState, ReadAhead, advance, merge_reread
 from connectors.records import (
     CanonicalStatus,
     ComplaintSummary,
@@ -86,20 +87,6 @@ def build_client(settings: LaporSettings, *, verify: bool = True) -> httpx.Clien
     )
 
 
-@dataclass
-class _ListingState:
-    """Where a change listing stands between two requests."""
-
-    anchor: datetime | None
-    page: int = 1
-    high_water: datetime | None = None
-    # Records listed at or after the anchor, with the updated_at listed. Older ones
-    # cannot come back under this anchor, so the map stays as small as one second.
-    seen: dict[int, datetime] = field(default_factory=dict)
-    # Malformed records already reported in this listing, by (id, reason).
-    quarantined: set[tuple[int | None, str]] = field(default_factory=set)
-
-
 class LaporConnector:
     """Reads one agency's (or one credential's) view of SP4N-LAPOR!.
 
@@ -150,7 +137,7 @@ class LaporConnector:
 
     def list_changes(self, since: datetime | None) -> Iterator[ChangePage]:
         start = since - self.settings.lookback if since is not None else None
-        state = _ListingState(anchor=start, high_water=since)
+        state = ListingState(anchor=start, high_water=since)
         ahead = ReadAhead(
             self._listing_page, lambda raw: self._translate.instant(naive_timestamp(raw))
         )
@@ -167,11 +154,11 @@ class LaporConnector:
                     # Stepping through one crowded second: re-read the page before,
                     # in case an update moved a record out of it and shifted this one.
                     previous = self._listing_page(state.anchor, state.page - 1)["data"]
-                    page = _merge(page, self._take(previous, state, newest))
+                    page = merge_reread(page, self._take(previous, state, newest))
                 if results.get("next_page_url") is None or not records:
                     yield page
                     return
-                _advance(state, newest)
+                advance(state, newest)
                 yield page
         finally:
             ahead.close()
@@ -182,7 +169,7 @@ class LaporConnector:
         params: dict[str, str | int] = {"page": page, "page_size": self.settings.page_size}
         if anchor is not None:
             params["updated_from"] = self._wall_time(anchor)
-        return self._http.get("/complaints", params, shape=_page, peek=peek)
+        return self._http.get("/complaints", params, shape=page_of, peek=peek)
 
     def _newest(self, records: list[Any]) -> datetime | None:
         """The newest readable ``updated_at`` on a page, malformed records included.
@@ -203,9 +190,7 @@ class LaporConnector:
                 stamps.remove(stamp)
         return None
 
-    def _take(
-        self, records: list[Any], state: _ListingState, newest: datetime | None
-    ) -> ChangePage:
+    def _take(self, records: list[Any], state: ListingState, newest: datetime | None) -> ChangePage:
         """The page's records not listed before, and the cursor once it is committed."""
         summaries: list[ComplaintSummary] = []
         quarantined: list[QuarantineItem] = []
@@ -256,22 +241,22 @@ class LaporConnector:
     def fetch_detail(self, complaint_id: int) -> DetailResult:
         """One complaint's detail with all its followups, or why there is none."""
         try:
-            detail = self._http.get(f"/complaints/{complaint_id}/complaint", shape=_results)
+            detail = self._http.get(f"/complaints/{complaint_id}/complaint", shape=results_of)
+            followups = self._followups(complaint_id, detail)
         except ClientRequestError as exc:
-            if exc.status_code in (404, 410):
+            if exc.status_code in GONE:
                 return Vanished(complaint_id)
             raise
+        if isinstance(followups, QuarantineItem):
+            return followups
+        followups.sort(key=lambda f: (f.created_at, f.id))
+        return self._translate.detail(complaint_id, detail, followups)
+
+    def _followups(
+        self, complaint_id: int, detail: dict[str, Any]
+    ) -> list[Followup] | QuarantineItem:
         followups: list[Followup] = []
-        page = 1
-        while True:
-            try:
-                results = self._http.get(
-                    f"/complaints/{complaint_id}/followups", {"page": page}, shape=_page
-                )
-            except ClientRequestError as exc:
-                if exc.status_code in (404, 410):
-                    return Vanished(complaint_id)
-                raise
+        for results in self._pages(f"/complaints/{complaint_id}/followups", {}):
             for payload in results["data"]:
                 item = self._translate.followup(payload)
                 if isinstance(item, QuarantineItem):
@@ -284,64 +269,25 @@ class LaporConnector:
                         upstream_id=complaint_id,
                     )
                 followups.append(item)
-            if results.get("next_page_url") is None:
-                break
-            page += 1
-        followups.sort(key=lambda f: (f.created_at, f.id))
-        return self._translate.detail(complaint_id, detail, followups)
+        return followups
 
     # -- institutions ---------------------------------------------------------------
 
     def list_institutions(self) -> Iterator[InstitutionResult]:
-        page = 1
-        while True:
-            results = self._http.get(
-                "/masters/institutions/external",
-                {"page": page, "page_size": MAX_PAGE_SIZE},
-                shape=_page,
-            )
+        for results in self._pages("/masters/institutions/external", {"page_size": MAX_PAGE_SIZE}):
             records = results["data"]
             for payload in records:
                 yield self._translate.institution(payload)
-            if results.get("next_page_url") is None or not records:
+            if not records:
+                return
+
+    def _pages(self, path: str, params: dict[str, str | int]) -> Iterator[dict[str, Any]]:
+        """Each page's ``results`` of a paged path, from page 1 while ``next_page_url``
+        says there is more."""
+        page = 1
+        while True:
+            results = self._http.get(path, {"page": page, **params}, shape=page_of)
+            yield results
+            if results.get("next_page_url") is None:
                 return
             page += 1
-
-
-def _results(envelope: Any) -> dict[str, Any]:
-    """The ``results`` of a ``{success, message, results}`` envelope."""
-    if not isinstance(envelope, dict):
-        raise BadResponse(f"expected a JSON object envelope, got {type(envelope).__name__}")
-    if envelope.get("success") is False:
-        message = str(envelope.get("message", ""))[:200]
-        raise BadResponse(f"the platform answered success=false: {message!r}")
-    results = envelope.get("results")
-    if not isinstance(results, dict):
-        raise BadResponse("the envelope has no 'results' object")
-    return results
-
-
-def _page(envelope: Any) -> dict[str, Any]:
-    """The ``results`` of a paged answer, whose ``data`` must be a list."""
-    results = _results(envelope)
-    if not isinstance(results.get("data"), list):
-        raise BadResponse("'results.data' is not a list")
-    return results
-
-
-def _advance(state: _ListingState, newest: datetime | None) -> None:
-    anchor, page = next_request(state.anchor, state.page, newest)
-    if anchor != state.anchor:
-        # Every record listed at the new anchor second comes back on page 1; older
-        # ones cannot come back under it.
-        state.seen = {i: t for i, t in state.seen.items() if anchor is None or t >= anchor}
-    state.anchor, state.page = anchor, page
-
-
-def _merge(page: ChangePage, extra: ChangePage) -> ChangePage:
-    if not extra.summaries and not extra.quarantined:
-        return page
-    log.info("listing: re-read found %d record(s) shifted by updates", len(extra.summaries))
-    return ChangePage(
-        page.summaries + extra.summaries, page.quarantined + extra.quarantined, extra.cursor
-    )

@@ -11,7 +11,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from connectors.simulator import vocabulary as v
-from connectors.simulator.world import SimComplaint, SimFollowup, SimLog
+from connectors.simulator.complaint import SimComplaint, SimFollowup, SimLog
 
 _NAMES = {i: name for i, name, _ in v.INSTITUTIONS}
 

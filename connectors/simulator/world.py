@@ -19,106 +19,18 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from connectors.records import (
-    CanonicalStatus,
     ComplaintDetail,
-    ComplaintSummary,
-    Followup,
-    InstitutionRef,
-    Status,
-    StatusLogEntry,
 )
 from connectors.simulator import vocabulary as v
+from connectors.simulator.complaint import SimComplaint, SimFollowup, SimLog
+from connectors.simulator.truth import expected_detail
 
 DAY = 86_400
 FIRST_ID = 1_000_001
 MALFORMATIONS = ("missing_field", "impossible_date", "wrong_type", "bad_followup")
-_INSTITUTION_NAMES = {i: name for i, name, _ in v.INSTITUTIONS}
-_CANONICAL = {  # the contract's default mapping, spelled out again on purpose
-    0: CanonicalStatus.SUBMITTED,
-    1: CanonicalStatus.VERIFIED,
-    2: CanonicalStatus.DISPOSITIONED,
-    3: CanonicalStatus.FOLLOWED_UP,
-    4: CanonicalStatus.COMPLETED,
-    5: CanonicalStatus.ARCHIVED,
-    6: CanonicalStatus.REJECTED,
-    7: CanonicalStatus.POSTPONED,
-}
-
-
-@dataclass(slots=True)
-class SimLog:
-    id: int
-    at: int
-    status_old: int | None
-    status_new: int
-    inst_from: int | None
-    inst_to: int | None
-    content: str
-
-
-@dataclass(slots=True)
-class SimFollowup:
-    id: int
-    at: int
-    inst_from: int | None
-    is_reporter: bool
-    content: str
-
-
-@dataclass(slots=True)
-class SimComplaint:
-    id: int
-    created_at: int
-    classification: str
-    category: str
-    title: str
-    content: str
-    location: str
-    incident_date: str
-    is_secret: bool
-    is_anonymous: bool
-    logs: list[SimLog]
-    followups: list[SimFollowup]
-    removed_at: int | None = None
-    malformed: str | None = None
-    updated_at: int = 0
-    listed: bool = False
-    extra_ids: int = 0
-
-    @property
-    def tracking_id(self) -> str:
-        return f"LAP{self.id:09d}"
-
-    def visible_logs(self, now: int) -> list[SimLog]:
-        return [log for log in self.logs if log.at <= now]
-
-    def visible_followups(self, now: int) -> list[SimFollowup]:
-        return [f for f in self.followups if f.at <= now]
-
-    def status(self, now: int) -> int:
-        logs = self.visible_logs(now)
-        return logs[-1].status_new if logs else 0
-
-    def holder(self, now: int) -> int | None:
-        for log in reversed(self.visible_logs(now)):
-            if log.inst_to is not None:
-                return log.inst_to
-        return None
-
-    def is_malformed(self, now: int) -> bool:
-        """Whether the platform serves this complaint broken at ``now``."""
-        if self.malformed == "bad_followup":
-            return bool(self.visible_followups(now))
-        return self.malformed is not None
-
-    def instants(self) -> list[int]:
-        moments = [self.created_at, *(x.at for x in self.logs), *(f.at for f in self.followups)]
-        if self.removed_at is not None:
-            moments.append(self.removed_at)
-        return sorted(set(moments))
 
 
 @dataclass
@@ -367,64 +279,3 @@ def _script(complaint_id: int, created: int, rng: random.Random, s: WorldSetting
     if s.malformed_rate and rng.random() < s.malformed_rate:
         c.malformed = rng.choice(MALFORMATIONS)
     return c
-
-
-def _utc(t: int) -> datetime:
-    return datetime.fromtimestamp(t, UTC)
-
-
-def _status(code: int) -> Status:
-    return Status(code, v.STATUS_NAMES[code], _CANONICAL[code])
-
-
-def _ref(inst: int | None) -> InstitutionRef | None:
-    return InstitutionRef(inst, _INSTITUTION_NAMES[inst]) if inst is not None else None
-
-
-def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
-    """The record a correct connector makes of this complaint as it stands at ``now``."""
-    logs = c.visible_logs(now)
-    status = c.status(now)
-    holder = c.holder(now)
-    summary = ComplaintSummary(
-        id=c.id,
-        tracking_id=c.tracking_id,
-        title=c.title,
-        status=_status(status),
-        classification=c.classification,
-        category_name=c.category,
-        disposition=_ref(holder),
-        is_secret=c.is_secret,
-        is_anonymous=c.is_anonymous,
-        created_at=_utc(c.created_at),
-        updated_at=_utc(c.updated_at),
-    )
-    return ComplaintDetail(
-        summary=summary,
-        content=c.content,
-        location_name=c.location,
-        date_of_incident=date.fromisoformat(c.incident_date),
-        logs=tuple(
-            StatusLogEntry(
-                id=log.id,
-                created_at=_utc(log.at),
-                status_old=_status(log.status_old) if log.status_old is not None else None,
-                status_new=_status(log.status_new),
-                institution_from=_ref(log.inst_from),
-                institution_to=_ref(log.inst_to),
-                content=log.content,
-            )
-            for log in logs
-        ),
-        followups=tuple(
-            Followup(
-                id=f.id,
-                created_at=_utc(f.at),
-                institution_from_id=f.inst_from,
-                institution_from_name=_INSTITUTION_NAMES[f.inst_from] if f.inst_from else "",
-                is_reporter=f.is_reporter,
-                content=f.content,
-            )
-            for f in c.visible_followups(now)
-        ),
-    )
