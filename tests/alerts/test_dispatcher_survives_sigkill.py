@@ -4,7 +4,6 @@ every (key, recipient) exactly once."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from syncd.store.write import Batch, write_batch
 from syncd.wiring import clock_keeper
 from tests.support.histories import SEKADAU
 from tests.support.mirror import BOSS, TO, followup_case, write_config
+from tests.support.processes import SYNCD
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ BATCH = 5
 
 
 def send(config: Path, *, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
-    syncd = Path(sys.executable).parent / "syncd"
+    syncd = SYNCD
     return subprocess.Popen(
         [str(syncd), "alerts", "send", "-c", str(config), "--any-hour", f"--batch-size={BATCH}"],
         stdout=subprocess.DEVNULL,

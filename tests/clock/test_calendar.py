@@ -7,7 +7,6 @@ bersama), counted by hand in the comments; the ``holidays`` package supplies the
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from syncd.cli.common import EXIT_CONFIG
 from syncd.clock import Holiday, WorkingCalendar, zone_abbreviation
 from syncd.config.model import CalendarConfig
 from syncd.wiring import working_calendar
+from tests.support.processes import SYNCD
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -312,7 +312,7 @@ def test_it_exits_78_on_a_bad_configuration(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_it_runs_as_the_installed_command() -> None:
-    syncd = Path(sys.executable).parent / "syncd"
+    syncd = SYNCD
     done = subprocess.run(
         [
             str(syncd),

@@ -6,9 +6,7 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.simulator.world import DAY
 from tests.support.clocks import FakeClock
+from tests.support.processes import SYNCD
 
 START = 1_795_000_000
 
@@ -129,7 +128,7 @@ def free_port() -> int:
 def served() -> Iterator[str]:
     """``syncd simulate --complaints 1000`` running as a user would start it."""
     port = free_port()
-    syncd = Path(sys.executable).parent / "syncd"
+    syncd = SYNCD
     proc = subprocess.Popen(
         [str(syncd), "simulate", "--listen", f"127.0.0.1:{port}", "--complaints", "1000"],
         stderr=subprocess.PIPE,

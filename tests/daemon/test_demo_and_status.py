@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.network import free_port
+from tests.support.processes import SYNCD
 
 pytestmark = pytest.mark.integration
-
-SYNCD = str(Path(sys.executable).parent / "syncd")
 
 
 def test_the_demo_mirrors_keeps_clocks_and_mails_then_status_reports_it(tmp_path: Path) -> None:

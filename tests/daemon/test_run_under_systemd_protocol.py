@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ import httpx
 import pytest
 
 from tests.support.network import free_port
+from tests.support.processes import SYNCD
 from tests.support.smtp import SmtpServer
 from tests.support.waiting import wait_for
 
@@ -102,7 +102,7 @@ def start(config: Path, notify: NotifySocket, log: Path) -> subprocess.Popen[byt
     env = {"NOTIFY_SOCKET": str(notify.path), "WATCHDOG_USEC": "2000000", "PATH": "/usr/bin"}
     with log.open("ab") as output:
         return subprocess.Popen(
-            [str(Path(sys.executable).parent / "syncd"), "run", "-c", str(config)],
+            [SYNCD, "run", "-c", str(config)],
             stdout=output,
             stderr=subprocess.STDOUT,
             env=env,

@@ -4,18 +4,16 @@ rules of deploy/prometheus loaded; every query of the Grafana dashboard answers.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.network import free_port
+from tests.support.processes import running, syncd_command
+from tests.support.prometheus import prometheus_scraping, query
 from tests.support.smtp import SmtpServer
 from tests.support.waiting import wait_for
 
@@ -60,66 +58,20 @@ to = ["penghubung@example.go.id"]
 listen = "127.0.0.1:{port}"
 """
     )
-    log = (tmp_path / "syncd.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "syncd"), "run", "-c", str(config)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for("syncd /readyz", lambda: httpx.get(f"{base}/readyz").status_code == 200)
-        yield f"127.0.0.1:{port}"
+        with running(syncd_command("run", "-c", str(config)), tmp_path / "syncd.log"):
+            wait_for("syncd /readyz", lambda: httpx.get(f"{base}/readyz").status_code == 200)
+            yield f"127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
         smtp.stop()
 
 
 @pytest.fixture
 def prometheus(tmp_path: Path, syncd: str) -> Iterator[str]:
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.fail("prometheus is not installed: apt-get install prometheus")
-    port = free_port()
-    config = tmp_path / "prometheus.yml"
-    rules = sorted(str(p) for p in (DEPLOY / "prometheus" / "rules").glob("*.yml"))
-    config.write_text(
-        json.dumps(
-            {
-                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-                "rule_files": rules,
-                "scrape_configs": [{"job_name": "syncd", "static_configs": [{"targets": [syncd]}]}],
-            }
-        )
-    )
-    log = (tmp_path / "prometheus.log").open("wb")
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for("prometheus", lambda: httpx.get(f"{base}/-/ready").status_code == 200)
+    rules = sorted((DEPLOY / "prometheus" / "rules").glob("*.yml"))
+    with prometheus_scraping(tmp_path, [syncd], rules) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def query(base: str, expr: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{base}/api/v1/query", params={"query": expr}).json()
-    assert answer["status"] == "success", (expr, answer)
-    result: list[dict[str, Any]] = answer["data"]["result"]
-    return result
 
 
 def dashboard_queries(agency: str) -> list[str]:

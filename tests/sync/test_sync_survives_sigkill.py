@@ -11,7 +11,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from syncd.store import make_engine
 from syncd.store.read import mirrored_details
 from syncd.store.tables import QuarantinedRecord, SyncCheckpoint, SyncRun
 from tests.support.clocks import FakeClock
+from tests.support.processes import SYNCD
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +67,7 @@ def run_sync(config: Path, kill_after: int | None, sim: Simulator) -> int:
         "SYNCD_SOURCES_LAPOR_API_KEY": "k",
         "SYNCD_SOURCES_LAPOR_TOKEN": "t",
     }
-    syncd = Path(sys.executable).parent / "syncd"
+    syncd = SYNCD
     proc = subprocess.Popen(
         [str(syncd), "sync", "-c", str(config)],
         stdout=subprocess.DEVNULL,
