@@ -1,4 +1,4 @@
-"""``syncd sync``: one pass per source with a progress bar, then a summary."""
+"""The progress bars and the summary table that ``syncd sync`` draws on the terminal."""
 
 from __future__ import annotations
 
