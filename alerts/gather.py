@@ -19,6 +19,7 @@ from alerts.facts import AgencyDigest, AlertFacts, ClockFacts, DigestFacts
 from alerts.routing import RecipientScope
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.policy import ClockKind, zone
+from syncd.store.chunks import chunks
 from syncd.store.tables import CLOCKS, COMPLAINTS, INSTITUTIONS
 from syncd.vocabulary import AlertKind
 
@@ -163,10 +164,8 @@ def _excerpt(content: str) -> str:
 def _by_id(connection: Connection, row_ids: set[int]) -> dict[int, Mapping[Any, Any]]:
     ids = sorted(row_ids)
     found: dict[int, Mapping[Any, Any]] = {}
-    for start in range(0, len(ids), CHUNK):
-        rows = connection.execute(
-            select(COMPLAINTS).where(COMPLAINTS.c.id.in_(ids[start : start + CHUNK]))
-        ).mappings()
+    for chunk in chunks(ids, CHUNK):
+        rows = connection.execute(select(COMPLAINTS).where(COMPLAINTS.c.id.in_(chunk))).mappings()
         found.update((row["id"], row) for row in rows)
     return found
 
@@ -176,10 +175,8 @@ def _clocks_of(
 ) -> dict[tuple[int, str, int | None, int], Mapping[Any, Any]]:
     ids = sorted(complaint_ids)
     found: dict[tuple[int, str, int | None, int], Mapping[Any, Any]] = {}
-    for start in range(0, len(ids), CHUNK):
-        rows = connection.execute(
-            select(CLOCKS).where(CLOCKS.c.complaint_id.in_(ids[start : start + CHUNK]))
-        ).mappings()
+    for chunk in chunks(ids, CHUNK):
+        rows = connection.execute(select(CLOCKS).where(CLOCKS.c.complaint_id.in_(chunk))).mappings()
         found.update(((r["complaint_id"], r["kind"], r["agency_id"], r["cycle"]), r) for r in rows)
     return found
 

@@ -29,6 +29,7 @@ from connectors.envelope import GONE, page_of, results_of
 from connectors.errors import ClientRequestError
 from connectors.http import DEFAULT_TIMEOUT, JsonGetter, ResponseObserver
 from connectors.listing import ListingState, ReadAhead, advance, merge_reread
+from connectors.quarantine import quarantine
 from connectors.records import (
     CanonicalStatus,
     ComplaintSummary,
@@ -37,12 +38,7 @@ from connectors.records import (
     Vanished,
 )
 from connectors.retry import RetryPolicy
-from connectors.sp4n_lapor_wire import (
-    DEFAULT_STATUS_MAP,
-    WireTranslator,
-    naive_timestamp,
-    quarantine,
-)
+from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP, WireTranslator, naive_timestamp
 
 log = logging.getLogger(__name__)
 

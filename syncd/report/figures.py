@@ -24,8 +24,10 @@ from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.compliance import ClockFigures, GradeBands
 from syncd.clock.policy import ClockKind
 from syncd.clock.policy import zone as tz
+from syncd.report.hierarchy import ancestors, heads, institutions
 from syncd.report.period import Period
-from syncd.store.tables import CLOCKS, COMPLAINTS, INSTITUTIONS
+from syncd.store.chunks import chunks
+from syncd.store.tables import CLOCKS, COMPLAINTS
 from syncd.store.tally import NO_AGENCY, agency_label
 
 OPEN_ON_TIME, OPEN_BREACHED = "open_on_time", "open_breached"
@@ -126,10 +128,10 @@ class ReportSettings:
 def build_report(
     connection: Connection, period: Period, now: datetime, settings: ReportSettings
 ) -> Report:
-    names, parents = _institutions(connection)
+    names, parents = institutions(connection)
     names.update({str(i): n for i, n in settings.names.items()})
     wanted = None if settings.agency is None else str(settings.agency)
-    top = _heads(_ancestors(parents), wanted)
+    top = heads(ancestors(parents), wanted)
     own: dict[str, AgencyReport] = {}
     overdue_rows: list[tuple[str, int, datetime, str]] = []
 
@@ -206,40 +208,6 @@ def _unnamed(agency: str) -> str:
     return "(platform, before disposition)" if agency == NO_AGENCY else agency
 
 
-def _institutions(connection: Connection) -> tuple[dict[str, str], dict[str, str]]:
-    names: dict[str, str] = {}
-    parents: dict[str, str] = {}
-    i = INSTITUTIONS.c
-    for upstream_id, name, parent_id in connection.execute(
-        select(i.upstream_id, i.name, i.parent_id)
-    ):
-        names[str(upstream_id)] = name
-        if parent_id is not None and parent_id != upstream_id:
-            parents[str(upstream_id)] = str(parent_id)
-    return names, parents
-
-
-def _ancestors(parents: Mapping[str, str]) -> dict[str, list[str]]:
-    """Each sub-unit's ancestors, nearest first (a cycle stops where it closes)."""
-    chains: dict[str, list[str]] = {}
-    for unit in parents:
-        chain: list[str] = []
-        current = unit
-        while current in parents and parents[current] not in (unit, *chain):
-            current = parents[current]
-            chain.append(current)
-        chains[unit] = chain
-    return chains
-
-
-def _heads(chains: Mapping[str, list[str]], wanted: str | None) -> dict[str, str]:
-    """Where each sub-unit's figures roll up to: its top-level ancestor, or, for a
-    report on one agency, that agency (when it is among the ancestors)."""
-    if wanted is None:
-        return {unit: chain[-1] for unit, chain in chains.items() if chain}
-    return {unit: wanted for unit, chain in chains.items() if wanted in chain}
-
-
 def _roll_up(
     own: dict[str, AgencyReport], top: Mapping[str, str], names: Mapping[str, str]
 ) -> list[AgencyReport]:
@@ -285,11 +253,9 @@ def _attach_overdue(
     k = COMPLAINTS.c
     found: dict[int, tuple[str, str, bool]] = {}
     ids = sorted({complaint_id for _, complaint_id, _, _ in rows})
-    for start in range(0, len(ids), 1000):
+    for chunk in chunks(ids):
         for row_id, tracking, title, secret in connection.execute(
-            select(k.id, k.tracking_id, k.title, k.is_secret).where(
-                k.id.in_(ids[start : start + 1000])
-            )
+            select(k.id, k.tracking_id, k.title, k.is_secret).where(k.id.in_(chunk))
         ):
             found[row_id] = (tracking, title, secret)
     late: dict[str, list[Overdue]] = defaultdict(list)

@@ -17,6 +17,7 @@ from connectors.records import (
     Status,
     StatusLogEntry,
 )
+from syncd.store.chunks import chunks
 from syncd.store.tables import COMPLAINTS, FOLLOWUPS
 from syncd.store.tables import STATUS_LOGS as LOGS
 
@@ -56,8 +57,7 @@ def _details(connection: Connection, query: Select[Any]) -> dict[int, ComplaintD
 
 def _children(connection: Connection, table: Table, row_ids: Sequence[int]) -> dict[int, list[Any]]:
     by_complaint: dict[int, list[Any]] = defaultdict(list)
-    for start in range(0, len(row_ids), 1000):
-        chunk = row_ids[start : start + 1000]
+    for chunk in chunks(row_ids):
         rows = connection.execute(
             select(table)
             .where(table.c.complaint_id.in_(chunk))
