@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import Message
 from email.utils import parseaddr
@@ -27,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 
 from alerts.compose import Composer
+from alerts.dispatched import Dispatched, backoff
 from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
 from alerts.monthly import MonthlyReports
@@ -37,32 +37,6 @@ from syncd.store.tables import OUTBOX
 from syncd.vocabulary import AlertKind, OutboxStatus
 
 log = logging.getLogger(__name__)
-
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_CAP = timedelta(hours=1)
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes after each failed attempt, at most an hour."""
-    delay: timedelta = BACKOFF_FIRST * 2 ** max(0, attempts - 1)
-    return min(BACKOFF_CAP, delay)
-
-
-@dataclass
-class Dispatched:
-    sent: Counter[str] = field(default_factory=Counter)
-    """By kind: warning, due, breach, escalation, digest."""
-    temporary: int = 0
-    permanent: int = 0
-    cancelled: int = 0
-    deferred: int = 0
-    """Moved to their next delivery window."""
-    skipped: int = 0
-    """Digests with nothing to say."""
-
-    @property
-    def total_sent(self) -> int:
-        return sum(self.sent.values())
 
 
 @dataclass

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from alerts.digest import enqueue_digests
-from alerts.dispatch import Dispatched, Dispatcher
+from alerts.dispatch import Dispatcher
+from alerts.dispatched import Dispatched
 from alerts.monthly import enqueue_monthly
 from alerts.routing import Routes
 from alerts.thresholds import AlertSettings

@@ -13,7 +13,6 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.simulator import vocabulary as v
+from connectors.simulator.answers import Answer, RequestLog, http_date, query_int
 from connectors.simulator.faults import Dice, Faults
 from connectors.simulator.render import Renderer
 from connectors.simulator.world import World
@@ -32,39 +32,6 @@ MAX_PAGE_SIZE = 1000
 GATEWAY_ERROR_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 _DETAIL = re.compile(r"^/complaints/(\d+)/complaint$")
 _FOLLOWUPS = re.compile(r"^/complaints/(\d+)/followups$")
-
-
-@dataclass
-class RequestLog:
-    """What the simulator answered, for tests and benchmarks to inspect."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    in_flight: int = 0
-    most_in_flight: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, key: str) -> None:
-        with self.lock:
-            self.counts[key] = self.counts.get(key, 0) + 1
-
-    def enter(self) -> None:
-        with self.lock:
-            self.in_flight += 1
-            self.most_in_flight = max(self.most_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        with self.lock:
-            self.in_flight -= 1
-
-
-class _Answer(Exception):
-    """Raised inside a handler to answer at once with this status and body."""
-
-    def __init__(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 class Simulator:
@@ -138,12 +105,12 @@ class Simulator:
     def answer(self, path: str, query: dict[str, str], headers: Any) -> dict[str, Any]:
         self._check_credentials(headers)
         if self.dice.rate_limited(self.faults.rate_limit_rate):
-            retry_after = "1" if self.dice.roll(0.5) else _http_date(self.world.now() + 1)
-            raise _Answer(429, b'{"message":"Too Many Requests"}', {"Retry-After": retry_after})
+            retry_after = "1" if self.dice.roll(0.5) else http_date(self.world.now() + 1)
+            raise Answer(429, b'{"message":"Too Many Requests"}', {"Retry-After": retry_after})
         if self.dice.roll(self.faults.error_rate):
             if self.dice.roll(0.5):
-                raise _Answer(502, GATEWAY_ERROR_PAGE, {"Content-Type": "text/html"})
-            raise _Answer(503, b'{"success":false,"message":"Service Unavailable"}')
+                raise Answer(502, GATEWAY_ERROR_PAGE, {"Content-Type": "text/html"})
+            raise Answer(503, b'{"success":false,"message":"Service Unavailable"}')
         if path.startswith(PREFIX):
             path = path[len(PREFIX) :]
         if path == "/complaints":
@@ -151,29 +118,31 @@ class Simulator:
         if match := _DETAIL.match(path):
             return self._detail(int(match.group(1)))
         if match := _FOLLOWUPS.match(path):
-            return self._followups(int(match.group(1)), _int(query, "page", 1))
+            return self._followups(int(match.group(1)), query_int(query, "page", 1))
         if path == "/masters/institutions/external":
-            return self._institutions(_int(query, "page", 1), _int(query, "page_size", 100))
-        raise _Answer(404, b'{"success":false,"message":"Not Found"}')
+            return self._institutions(
+                query_int(query, "page", 1), query_int(query, "page_size", 100)
+            )
+        raise Answer(404, b'{"success":false,"message":"Not Found"}')
 
     def _check_credentials(self, headers: Any) -> None:
         key, token = self.faults.api_key, self.faults.token
         if key is not None:
             given = headers.get("Authorization") or headers.get("auth") or ""
             if given != f"Bearer {key}":
-                raise _Answer(401, b'{"success":false,"message":"Unauthorized"}')
+                raise Answer(401, b'{"success":false,"message":"Unauthorized"}')
         if token is not None and headers.get("token") != token:
-            raise _Answer(403, b'{"success":false,"message":"Invalid token"}')
+            raise Answer(403, b'{"success":false,"message":"Invalid token"}')
 
     def _listing(self, query: dict[str, str]) -> dict[str, Any]:
         if self.dice.roll(self.faults.mutate_rate):
             self.world.touch_random(self.dice.fork(), count=1 + self.dice.choice_index(3))
         if self.dice.roll(self.faults.late_write_rate):
             self.world.late_write(self.dice.fork(), self.faults.late_write_max_seconds)
-        page = _int(query, "page", 1)
-        page_size = _int(query, "page_size", 100)
+        page = query_int(query, "page", 1)
+        page_size = query_int(query, "page_size", 100)
         if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
-            raise _Answer(422, b'{"success":false,"message":"invalid page or page_size"}')
+            raise Answer(422, b'{"success":false,"message":"invalid page or page_size"}')
         updated_from = self._parse_wall(query["updated_from"]) if "updated_from" in query else None
         with self.world.lock:
             ids, total = self.world.listing(updated_from, page, page_size)
@@ -197,7 +166,7 @@ class Simulator:
         with self.world.lock:
             c = self.world.listed(complaint_id)
             if c is None:
-                raise _Answer(404, b'{"success":false,"message":"Laporan tidak ditemukan"}')
+                raise Answer(404, b'{"success":false,"message":"Laporan tidak ditemukan"}')
             return self.renderer.detail(c, self.world.now())
 
     def _followups(self, complaint_id: int, page: int) -> dict[str, Any]:
@@ -205,7 +174,7 @@ class Simulator:
         with self.world.lock:
             c = self.world.listed(complaint_id)
             if c is None:
-                raise _Answer(404, b'{"success":false,"message":"Laporan tidak ditemukan"}')
+                raise Answer(404, b'{"success":false,"message":"Laporan tidak ditemukan"}')
             rendered = self.renderer.followups(c, self.world.now())
         chunk = rendered[(page - 1) * size : page * size]
         more = page * size < len(rendered)
@@ -229,7 +198,7 @@ class Simulator:
         try:
             naive = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
         except ValueError:
-            raise _Answer(422, b'{"success":false,"message":"invalid updated_from"}') from None
+            raise Answer(422, b'{"success":false,"message":"invalid updated_from"}') from None
         return int(naive.replace(tzinfo=self.renderer.zone).timestamp())
 
     def _url(self, path: str, query: dict[str, str]) -> str:
@@ -269,7 +238,7 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             sim.delay()
             try:
                 results = sim.answer(split.path, query, self.headers)
-            except _Answer as answer:
+            except Answer as answer:
                 sim.requests.add(str(answer.status))
                 self._send(answer.status, answer.body, answer.headers)
                 return
@@ -312,14 +281,3 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             log.debug("%s %s", self.address_string(), format % args)
 
     return Handler
-
-
-def _int(query: dict[str, str], key: str, default: int) -> int:
-    try:
-        return int(query.get(key, default))
-    except ValueError:
-        raise _Answer(422, f'{{"success":false,"message":"invalid {key}"}}'.encode()) from None
-
-
-def _http_date(epoch: int) -> str:
-    return formatdate(epoch, usegmt=True)
