@@ -11,7 +11,6 @@ record.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Callable
@@ -24,8 +23,6 @@ from connectors.base import ChangePage
 
 _UPDATED_AT = re.compile(rb'"updated_at"\s*:\s*"([0-9 :-]{19})"')
 _LAST_PAGE = re.compile(rb'"next_page_url"\s*:\s*null')
-
-log = logging.getLogger(__name__)
 
 Key = tuple[datetime | None, int]
 Fetch = Callable[[datetime | None, int, Callable[[bytes], None]], dict[str, Any]]
@@ -66,9 +63,9 @@ def advance(state: ListingState, newest: datetime | None) -> None:
 
 
 def merge_reread(page: ChangePage, extra: ChangePage) -> ChangePage:
+    """The page with what re-reading the page before it found (``extra``)."""
     if not extra.summaries and not extra.quarantined:
         return page
-    log.info("listing: re-read found %d record(s) shifted by updates", len(extra.summaries))
     return ChangePage(
         page.summaries + extra.summaries, page.quarantined + extra.quarantined, extra.cursor
     )

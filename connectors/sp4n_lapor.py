@@ -150,7 +150,13 @@ class LaporConnector:
                     # Stepping through one crowded second: re-read the page before,
                     # in case an update moved a record out of it and shifted this one.
                     previous = self._listing_page(state.anchor, state.page - 1)["data"]
-                    page = merge_reread(page, self._take(previous, state, newest))
+                    extra = self._take(previous, state, newest)
+                    if extra.summaries or extra.quarantined:
+                        log.info(
+                            "listing: re-read found %d record(s) shifted by updates",
+                            len(extra.summaries),
+                        )
+                    page = merge_reread(page, extra)
                 if results.get("next_page_url") is None or not records:
                     yield page
                     return

@@ -25,7 +25,6 @@ def deadline(
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from syncd.clock import WorkingCalendar, zone_abbreviation
-    from syncd.wiring import working_calendar
 
     try:
         zone = ZoneInfo(tz)
@@ -35,9 +34,12 @@ def deadline(
             param_hint="--tz",
         ) from exc
     wall = parse_wall_time(start, "--start")
-    calendar = (
-        WorkingCalendar() if config is None else working_calendar(load_or_exit(config).calendar)
-    )
+    if config is None:
+        calendar = WorkingCalendar()
+    else:
+        from syncd.wiring import working_calendar
+
+        calendar = working_calendar(load_or_exit(config).calendar)
     started = wall.replace(tzinfo=zone)
     try:
         due = calendar.due_instant(started, working_days, zone)
