@@ -82,7 +82,15 @@ define lock-file
 	if cmp -s $(1).tmp $(1); then rm $(1).tmp; else mv $(1).tmp $(1); fi
 endef
 
-lock: $(DEV_STAMP)
+# uv, pinned in pyproject.toml's dev extra; installed by itself, so that a lock that
+# no longer satisfies pyproject.toml (a dependency just added) can still be remade.
+UV_VERSION = $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
+$(BIN)/uv: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	touch $@
+
+lock: $(BIN)/uv
 	$(call lock-file,requirements/runtime.txt,what the service needs)
 	$(call lock-file,requirements/dev.txt,the runtime plus the dev extra,--extra dev -c requirements/runtime.txt)
 

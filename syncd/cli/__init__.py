@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli import alerts, check_config, clocks, db, deadline, report, service, simulate, sync
+from syncd.cli import (
+    alerts,
+    check_config,
+    clocks,
+    db,
+    deadline,
+    report,
+    service,
+    simulate,
+    sync,
+    track,
+)
 from syncd.cli.logs import configure_logging
 
 app = typer.Typer(
@@ -52,6 +63,7 @@ app.command()(deadline.deadline)
 app.add_typer(db.db_app, name="db")
 app.add_typer(clocks.clocks_app, name="clocks")
 app.add_typer(alerts.alerts_app, name="alerts")
+app.add_typer(track.track_app, name="track")
 app.command(name="run")(service.run)
 app.command(name="status")(service.status)
 app.command(name="demo")(service.demo)

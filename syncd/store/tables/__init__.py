@@ -11,6 +11,7 @@ from syncd.store.tables.quarantine import QuarantinedRecord
 from syncd.store.tables.status_log import StatusLogEntry
 from syncd.store.tables.sync_state import SyncCheckpoint, SyncRun
 from syncd.store.tables.tally import ClockTally, ComplaintTally, EarliestDue
+from syncd.store.tables.tracked import TrackedComplaint
 
 # The Core tables behind the models, for bulk statements.
 COMPLAINTS: Table = Complaint.__table__  # type: ignore[attr-defined]
@@ -25,6 +26,7 @@ OUTBOX: Table = OutboxMail.__table__  # type: ignore[attr-defined]
 COMPLAINT_TALLY: Table = ComplaintTally.__table__  # type: ignore[attr-defined]
 CLOCK_TALLY: Table = ClockTally.__table__  # type: ignore[attr-defined]
 EARLIEST_DUE: Table = EarliestDue.__table__  # type: ignore[attr-defined]
+TRACKED: Table = TrackedComplaint.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "CHECKPOINTS",
@@ -39,6 +41,7 @@ __all__ = [
     "QUARANTINE",
     "RUNS",
     "STATUS_LOGS",
+    "TRACKED",
     "ClockRow",
     "ClockTally",
     "Complaint",
@@ -51,4 +54,5 @@ __all__ = [
     "StatusLogEntry",
     "SyncCheckpoint",
     "SyncRun",
+    "TrackedComplaint",
 ]
