@@ -52,6 +52,14 @@ class Connector(Protocol):
         """The detail of each id, or why there is none, in the order they complete."""
         ...
 
+    def fetch_detail(self, complaint_id: int) -> DetailResult:
+        """One complaint's detail with all its followups, or why there is none."""
+        ...
+
+    def probe_listing(self) -> bool:
+        """Whether the platform offers the change listing at all."""
+        ...
+
     def list_institutions(self) -> Iterator[InstitutionResult]:
         """Every institution the platform knows, with its parent."""
         ...

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 import pydantic_core
 
+from connectors.budget import RequestBudget
 from connectors.errors import (
     AuthenticationFailed,
     BadResponse,
@@ -77,6 +78,8 @@ class JsonGetter:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     auth_backoff: timedelta = AUTH_BACKOFF
+    budget: RequestBudget | None = None
+    """The source's request budget; None: no limit (tests, the in-process simulator)."""
     _auth_failure: AuthenticationFailed | None = None
 
     def get(
@@ -121,8 +124,13 @@ class JsonGetter:
         peek: Callable[[bytes], None] | None,
     ) -> Any:
         try:
-            response = self.client.get(self._absolute(url, params))
-            body = response.read()
+            if self.budget is None:
+                response = self.client.get(self._absolute(url, params))
+                body = response.read()
+            else:
+                with self.budget.request():
+                    response = self.client.get(self._absolute(url, params))
+                    body = response.read()
         except httpx.TimeoutException as exc:
             self._observe("error")
             raise UpstreamUnavailable(f"timed out: {exc!r}") from exc
@@ -165,6 +173,8 @@ class JsonGetter:
                 response.headers.get("Retry-After"),
                 now=server_now if server_now is not None else self.clock(),
             )
+            if self.budget is not None:
+                self.budget.pause(retry_after)
             raise RateLimited(f"{reason}: rate limited", retry_after=retry_after)
         if status >= 500:
             raise UpstreamUnavailable(reason, status_code=status)

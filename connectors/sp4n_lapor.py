@@ -17,70 +17,32 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from connectors.base import ChangePage, DetailResult, InstitutionResult
+from connectors.budget import RequestBudget
 from connectors.envelope import GONE, page_of, results_of
 from connectors.errors import ClientRequestError
-from connectors.http import DEFAULT_TIMEOUT, JsonGetter, ResponseObserver
+from connectors.http import JsonGetter, ResponseObserver
 from connectors.listing import ListingState, ReadAhead, advance, merge_reread
 from connectors.quarantine import quarantine
 from connectors.records import (
-    CanonicalStatus,
     ComplaintSummary,
     Followup,
     QuarantineItem,
     Vanished,
 )
-from connectors.retry import RetryPolicy
-from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP, WireTranslator, naive_timestamp
+from connectors.sp4n_lapor_settings import MAX_PAGE_SIZE, LaporSettings, build_client
+from connectors.sp4n_lapor_wire import WireTranslator, naive_timestamp
 
 log = logging.getLogger(__name__)
 
-MAX_PAGE_SIZE = 1000
-
-
-@dataclass(frozen=True)
-class LaporSettings:
-    base_url: str
-    api_key: str = field(repr=False)
-    token: str = field(repr=False)
-    auth_header: str = "Authorization"
-    timezone: str = "Asia/Jakarta"
-    page_size: int = 500
-    lookback: timedelta = timedelta(minutes=10)
-    """How far before the checkpoint each listing starts again, for late writes."""
-    concurrency: int = 8
-    """Complaints whose detail and followups are fetched at once."""
-    status_map: Mapping[int, CanonicalStatus] = field(
-        default_factory=lambda: dict(DEFAULT_STATUS_MAP)
-    )
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {self.page_size}")
-        if self.concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, not {self.concurrency}")
-        ZoneInfo(self.timezone)  # fails early on a zone name that does not exist
-
-
-def build_client(settings: LaporSettings, *, verify: bool = True) -> httpx.Client:
-    """An ``httpx.Client`` sized for the connector: TLS verified, explicit timeouts."""
-    return httpx.Client(
-        base_url=settings.base_url,
-        timeout=DEFAULT_TIMEOUT,
-        verify=verify,
-        limits=httpx.Limits(
-            max_connections=settings.concurrency + 2,
-            max_keepalive_connections=settings.concurrency + 2,
-        ),
-    )
+__all__ = ["MAX_PAGE_SIZE", "LaporConnector", "LaporSettings", "build_client"]
 
 
 class LaporConnector:
@@ -113,12 +75,22 @@ class LaporConnector:
                 "Accept": "application/json",
             }
         )
+        budget = None
+        if settings.max_requests_per_second is not None or settings.max_concurrency is not None:
+            budget = RequestBudget(
+                settings.max_requests_per_second,
+                settings.max_concurrency,
+                # The wall clock may be set back; spacing requests wants one that is not.
+                clock=time.monotonic if clock is time.time else clock,
+                sleep=sleep,
+            )
         self._http = JsonGetter(
             client=client,
             retry=settings.retry,
             observe=observe,
             sleep=sleep,
             clock=clock,
+            budget=budget,
         )
 
     @property
@@ -128,6 +100,17 @@ class LaporConnector:
 
     def close(self) -> None:
         self._client.close()
+
+    def probe_listing(self) -> bool:
+        """Whether the gateway offers the change listing: False when it answers 404 or
+        405 (as real gateways do), True when it lists; other errors are raised."""
+        try:
+            self._http.get("/complaints", {"page": 1, "page_size": 1}, shape=page_of)
+        except ClientRequestError as exc:
+            if exc.status_code in (404, 405):
+                return False
+            raise
+        return True
 
     # -- the change listing ---------------------------------------------------------
 
