@@ -34,6 +34,7 @@ from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.clock.calendar import WorkingCalendar
 from syncd.clock.compliance import GradeBands
 from syncd.clock.policy import ClockKind, ClockPolicy
+from syncd.clock.schedule import TrackingSchedule
 from syncd.config import Config, SourceConfig
 from syncd.config.model import CalendarConfig, SmtpConfig
 from syncd.metrics import Metrics
@@ -223,6 +224,16 @@ def mirror_settings(config: Config) -> MirrorSettings:
     )
 
 
+def tracking_schedule(source: SourceConfig) -> TrackingSchedule:
+    tracking = source.tracking
+    return TrackingSchedule(
+        urgent_every=tracking.urgent_every,
+        active_every=tracking.active_every,
+        closed_every=tracking.closed_every,
+        closed_for=tracking.closed_for,
+    )
+
+
 # -- connectors -------------------------------------------------------------------------
 
 
@@ -237,6 +248,8 @@ def lapor_settings(source: SourceConfig, base_url: str) -> LaporSettings:
         lookback=source.lookback,
         concurrency=source.concurrency,
         status_map=dict(source.status_names),
+        max_requests_per_second=source.request_budget[0],
+        max_concurrency=source.request_budget[1],
     )
 
 

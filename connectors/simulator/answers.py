@@ -4,6 +4,7 @@ own (an error, a 429), and the small readers and writers of its requests."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 
@@ -13,6 +14,8 @@ class RequestLog:
     """What the simulator answered, for tests and benchmarks to inspect."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    per_second: dict[int, int] = field(default_factory=dict)
+    """Requests by the (real) second they arrived in: what a request budget is held to."""
     in_flight: int = 0
     most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -22,7 +25,9 @@ class RequestLog:
             self.counts[key] = self.counts.get(key, 0) + 1
 
     def enter(self) -> None:
+        second = int(time.time())
         with self.lock:
+            self.per_second[second] = self.per_second.get(second, 0) + 1
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
 

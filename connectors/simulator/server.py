@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from connectors.simulator import vocabulary as v
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 PREFIX = "/lapor/3.0.0"
 MAX_PAGE_SIZE = 1000
 GATEWAY_ERROR_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+GATEWAY_NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>"
+Profile = Literal["contract", "v3-observed"]
+"""contract: the API of CONTRACT.md section 1, listing included; v3-observed: what
+real gateways are seen to serve, without the listing (404 with the gateway's page)."""
 _DETAIL = re.compile(r"^/complaints/(\d+)/complaint$")
 _FOLLOWUPS = re.compile(r"^/complaints/(\d+)/followups$")
 
@@ -46,8 +50,10 @@ class Simulator:
         port: int = 0,
         seed: int = 0,
         sleep: Callable[[float], None] = time.sleep,
+        profile: Profile = "contract",
     ) -> None:
         self.world = world
+        self.profile = profile
         self.faults = faults or Faults()
         self.dice = Dice(seed)
         self.requests = RequestLog()
@@ -114,6 +120,8 @@ class Simulator:
         if path.startswith(PREFIX):
             path = path[len(PREFIX) :]
         if path == "/complaints":
+            if self.profile == "v3-observed":
+                raise Answer(404, GATEWAY_NOT_FOUND_PAGE, {"Content-Type": "text/html"})
             return self._listing(query)
         if match := _DETAIL.match(path):
             return self._detail(int(match.group(1)))

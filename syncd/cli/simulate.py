@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -11,6 +12,11 @@ from typing import Annotated
 import typer
 
 from syncd.cli.common import console, secret_option
+
+
+class Profile(StrEnum):
+    CONTRACT = "contract"
+    V3_OBSERVED = "v3-observed"
 
 
 def _host_port(listen: str) -> tuple[str, int]:
@@ -24,6 +30,10 @@ def simulate(
     listen: Annotated[str, typer.Option(help="HOST:PORT to serve on.")] = "127.0.0.1:8081",
     complaints: Annotated[int, typer.Option(min=0, help="Complaints on the platform now.")] = 1000,
     seed: Annotated[int, typer.Option(help="Same seed, same world.")] = 1,
+    profile: Annotated[
+        Profile,
+        typer.Option(help="contract: the documented API; v3-observed: no listing, as gateways."),
+    ] = Profile.CONTRACT,
     error_rate: Annotated[float, typer.Option(min=0, max=1, help="5xx answers.")] = 0.0,
     rate_limit_rate: Annotated[float, typer.Option(min=0, max=1, help="429 bursts.")] = 0.0,
     latency: Annotated[float, typer.Option(min=0, help="Up to this many seconds' delay.")] = 0.0,
@@ -90,7 +100,7 @@ def simulate(
             clock=(lambda: started_at) if frozen else time.time,
         )
     try:
-        sim = Simulator(world, faults, host=host, port=port, seed=seed)
+        sim = Simulator(world, faults, host=host, port=port, seed=seed, profile=profile.value)
     except OSError as exc:
         console.print(f"[red]cannot listen on {listen}: {exc.strerror}[/red]")
         raise typer.Exit(1) from exc
@@ -101,7 +111,8 @@ def simulate(
         f"now, {arriving:,} more arriving over {world.settings.future_days} days "
         f"(seed {seed}, ready in {time.perf_counter() - started:.1f}s); "
         f"faults: {faults.describe()}\n"
-        f"  curl '{url}/complaints?page=1&page_size=5'\n"
+        f"  curl '{url}/complaints?page=1&page_size=5'"
+        f"{'  (404: no listing in this profile)' if profile is Profile.V3_OBSERVED else ''}\n"
         f"  curl '{url}/complaints/{{id}}/complaint'\n"
         "Ctrl-C stops it."
     )

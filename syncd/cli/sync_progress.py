@@ -25,7 +25,9 @@ from syncd.config import SourceConfig
 from syncd.store.clocks import ClockKeeper
 from syncd.sync import PassStats, StoreError, SyncPass
 from syncd.sync import Progress as PassProgress
-from syncd.wiring import open_connector
+from syncd.sync.discovery import discover
+from syncd.sync.tracked import TrackedPass
+from syncd.wiring import open_connector, tracking_schedule
 
 
 class RateColumn(ProgressColumn):
@@ -44,14 +46,46 @@ def run_passes(
     console: Console,
     clocks: ClockKeeper | None = None,
 ) -> list[PassStats]:
-    """Syncs each source once; a StoreError stops everything, a source error only its pass."""
+    """Syncs each source once: its listing (when it has one), then its tracked ids due
+    now (every one with ``full``). A StoreError stops everything, a source error only
+    its pass."""
     results = []
     for source in sources:
         with open_connector(source) as connector:
-            results.append(
-                sync_with_progress(engine, connector, source.name, full, console, clocks)
+            mode = discover(connector, source.discovery, source.name)
+            if mode == "listing":
+                results.append(
+                    sync_with_progress(engine, connector, source.name, full, console, clocks)
+                )
+            tracked = TrackedPass(
+                engine,
+                connector,
+                source.name,
+                schedule=tracking_schedule(source),
+                clocks=clocks,
+                concurrency=source.max_concurrency,
+                sync_institutions=mode != "listing",
             )
+            if mode != "listing" or full or tracked.due_now():
+                results.append(check_with_progress(tracked, full, console))
     return results
+
+
+def check_with_progress(tracked: TrackedPass, full: bool, console: Console) -> PassStats:
+    """The tracked checks due now (all, with ``full``), drawn as one bar."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task(f"{tracked.source}: tracked checks", total=None)
+        tracked.on_checked = lambda n: bar.advance(task, n)
+        stats = tracked.run(everything=full)
+        bar.update(task, total=bar.tasks[task].completed)
+    return stats
 
 
 def sync_with_progress(
@@ -117,7 +151,7 @@ def summary(results: Sequence[PassStats]) -> Table:
     for s in results:
         result = "[green]ok[/green]" if s.ok else f"[red]{s.error.kind if s.error else 'error'}[/]"
         table.add_row(
-            s.source + (" (full)" if s.full else ""),
+            s.source + (" (tracked)" if s.tracked else "") + (" (full)" if s.full else ""),
             f"{s.listed:,}",
             f"{s.unchanged:,}",
             f"{s.fetched:,}",

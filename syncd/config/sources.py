@@ -33,6 +33,9 @@ from syncd.config.secrets import env_name
 from syncd.config.values import DEFAULT_TIMEZONE, HeaderName, HttpUrl, Timezone
 
 SourceKind = Literal["sp4n-lapor", "simulator"]
+Discovery = Literal["auto", "listing", "tracked"]
+GATEWAY_REQUESTS_PER_SECOND = 2.0
+"""The budget of a real gateway's source unless configured (CONTRACT.md section 3)."""
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LAPOR_ONLY = ("base_url", "api_key", "token")
@@ -53,6 +56,19 @@ AgencyId = Annotated[int, Field(ge=1)]
 StatusCode = Annotated[int, Field(ge=0)]
 
 
+class TrackingConfig(BaseModel):
+    """``[sources.tracking]``: how often each tracked complaint is checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    urgent_every: PositiveDuration = timedelta(minutes=15)
+    """A running clock due within one working day, or breached."""
+    active_every: PositiveDuration = timedelta(hours=2)
+    closed_every: PositiveDuration = timedelta(days=1)
+    closed_for: PositiveDuration = timedelta(days=30)
+    """Then dormant: checked no more, until imported again."""
+
+
 class SourceConfig(BaseModel):
     """One ``[[sources]]`` table. ``api_key`` and ``token`` never show in ``repr``."""
 
@@ -69,6 +85,14 @@ class SourceConfig(BaseModel):
     page_size: int = Field(default=500, ge=1, le=1000)
     agencies: list[AgencyId] = Field(default_factory=list)
     """Agency ids to mirror; empty: all the credentials see."""
+    discovery: Discovery = "auto"
+    """auto: probe the listing once per start (404/405: tracked); listing; tracked."""
+    max_requests_per_second: float | None = Field(default=None, gt=0, le=10_000)
+    """The whole source's budget toward the gateway: 2.0 unless set for kind
+    "sp4n-lapor"; no limit for the in-process simulator unless set."""
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+    """Requests in flight at once toward a real gateway (kind "sp4n-lapor")."""
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     # syncd extensions to CONTRACT.md section 3
     lookback: Duration = timedelta(minutes=10)
     concurrency: int = Field(default=8, ge=1, le=64)
@@ -89,6 +113,14 @@ class SourceConfig(BaseModel):
     @property
     def token(self) -> str | None:
         return self.token_secret.get_secret_value() if self.token_secret else None
+
+    @property
+    def request_budget(self) -> tuple[float | None, int | None]:
+        """(requests per second, in flight): a real gateway's source is held to its
+        budget; the in-process simulator only when one is configured."""
+        if self.kind == "simulator":
+            return self.max_requests_per_second, None
+        return self.max_requests_per_second or GATEWAY_REQUESTS_PER_SECOND, self.max_concurrency
 
     @field_validator("status_names", mode="after")
     @classmethod

@@ -35,8 +35,10 @@ from alerts.service import AlertService
 from connectors.sp4n_lapor import LaporConnector
 from syncd.config import Config
 from syncd.metrics import Metrics
-from syncd.sync import SyncPass
-from syncd.wiring import alert_service, open_connector
+from syncd.sync import PassStats, SyncPass
+from syncd.sync.discovery import Mode, discover
+from syncd.sync.tracked import TrackedPass
+from syncd.wiring import alert_service, open_connector, tracking_schedule
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ class Daemon:
     last_alert_pass: datetime | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
     _connectors: dict[str, LaporConnector] = field(default_factory=dict)
+    _modes: dict[str, Mode] = field(default_factory=dict)
+    """How each source is read, once discovery has told (CONTRACT.md section 1)."""
     _scheduler: BackgroundScheduler | None = None
     _alerts: AlertService | None = None
 
@@ -175,16 +179,49 @@ class Daemon:
     # -- the units of work ----------------------------------------------------------
 
     def sync_source(self, name: str) -> None:
-        stats = SyncPass(
+        """The source's listing poll (in listing mode), then its due tracked checks."""
+        source = self.config.source(name)
+        connector = self._connectors[name]
+        mode = self._modes.get(name)
+        if mode is None:
+            found = discover(connector, source.discovery, name)
+            if found is not None:
+                self._modes[name] = mode = found
+        keeper = self._alerts.keeper if self._alerts else None
+        written = 0
+        if mode == "listing":
+            stats = SyncPass(
+                self.engine, connector, name, clocks=keeper, should_stop=self.stopping.is_set
+            ).run()
+            self._finished(name, "sync", stats)
+            written += stats.written
+        tracked = TrackedPass(
             self.engine,
-            self._connectors[name],
+            connector,
             name,
-            clocks=self._alerts.keeper if self._alerts else None,
+            schedule=tracking_schedule(source),
+            clocks=keeper,
+            concurrency=source.max_concurrency,
             should_stop=self.stopping.is_set,
-        ).run()
+            # In listing mode the listing pass re-reads the institutions.
+            sync_institutions=mode != "listing",
+        )
+        if mode != "listing" or tracked.due_now():
+            stats = tracked.run()
+            self._finished(name, "tracked", stats)
+            written += stats.written
+        self.metrics.mirror.refresh()
+        self.on_status(self.status())
+        if written:
+            # What the pass wrote may call for mail now: send it without waiting for
+            # the alert job's next minute.
+            self.run_now("alerts")
+
+    def _finished(self, name: str, what: str, stats: PassStats) -> None:
         self.metrics.instruments.sync_finished(stats)
         log.info(
-            "sync: source=%s result=%s listed=%d written=%d quarantined=%d seconds=%.1f",
+            "%s: source=%s result=%s listed=%d written=%d quarantined=%d seconds=%.1f",
+            what,
             name,
             stats.result,
             stats.listed,
@@ -194,12 +231,6 @@ class Daemon:
         )
         if not stats.stopped:
             self.last_sync[name] = LastSync(datetime.now(UTC), stats.ok, stats.written)
-        self.metrics.mirror.refresh()
-        self.on_status(self.status())
-        if stats.written:
-            # What the pass wrote may call for mail now: send it without waiting for
-            # the alert job's next minute.
-            self.run_now("alerts")
 
     def run_now(self, job_id: str) -> None:
         """Brings a scheduled job's next run to now (it still never runs twice at once)."""

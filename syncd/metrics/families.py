@@ -21,6 +21,7 @@ from syncd.metrics.snapshot import (
     OUTCOMES,
     PLATFORM_KINDS,
     RUNNING_STATES,
+    SCHEDULES,
     STATUSES,
     MirrorSnapshot,
 )
@@ -43,6 +44,7 @@ def families(snapshot: MirrorSnapshot, bands: GradeBands) -> list[Metric]:
         oldest,
         info,
         *_service(snapshot),
+        *_tracking(snapshot),
     ]
 
 
@@ -153,6 +155,34 @@ def _service(snapshot: MirrorSnapshot) -> list[Metric]:
     )
     outbox_oldest.add_metric([], _seconds(snapshot.outbox_oldest))
     return [last_success, pending, outbox_oldest]
+
+
+def _tracking(snapshot: MirrorSnapshot) -> list[Metric]:
+    """Each source's tracked ids by schedule class, and how far checks lag behind."""
+    tracked = GaugeMetricFamily(
+        "sp4n_tracked_complaints",
+        "Complaint ids the source checks one by one, by schedule class.",
+        labels=["source", "schedule"],
+    )
+    overdue = GaugeMetricFamily(
+        "sp4n_tracked_checks_overdue",
+        "Tracked complaints whose scheduled check is past; above 0 for long: the request "
+        "budget is too small for the schedule.",
+        labels=["source"],
+    )
+    lag = GaugeMetricFamily(
+        "sp4n_tracked_check_lag_seconds",
+        "How late the most overdue scheduled check is; 0 when none is.",
+        labels=["source"],
+    )
+    for source in sorted(snapshot.last_success):
+        for schedule in SCHEDULES:
+            tracked.add_metric([source, schedule], snapshot.tracked.get((source, schedule), 0))
+        late, oldest = snapshot.tracked_overdue.get(source, (0, None))
+        overdue.add_metric([source], late)
+        behind = (snapshot.now - oldest).total_seconds() if oldest is not None else 0.0
+        lag.add_metric([source], max(0.0, behind))
+    return [tracked, overdue, lag]
 
 
 def _seconds(instant: datetime | None) -> float:

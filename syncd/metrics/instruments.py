@@ -19,7 +19,7 @@ from prometheus_client import (
 )
 
 from syncd import __version__
-from syncd.sync.run import PassStats
+from syncd.sync.stats import PassStats
 from syncd.vocabulary import AlertKind, RunResult
 
 UPSTREAM_CODES = ("200", "401", "403", "404", "429", "500", "502", "503", "504", "error")

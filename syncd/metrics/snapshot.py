@@ -28,6 +28,7 @@ from syncd.store.tables import (
     RUNS,
 )
 from syncd.store.tally import NO_AGENCY
+from syncd.store.tracked import overdue, schedule_counts
 from syncd.vocabulary import OutboxStatus, RunResult
 
 RUNNING_STATES = tuple(state.value for state in CLOCK_RUNNING_STATES)
@@ -36,6 +37,7 @@ STATUSES = tuple(status.value for status in CanonicalStatus)
 PLATFORM_KINDS = (ClockKind.VERIFICATION.value,)
 """What no agency holds yet: verification belongs to the platform's administrators."""
 AGENCY_KINDS = tuple(kind.value for kind in ClockKind if kind.value not in PLATFORM_KINDS)
+SCHEDULES = ("urgent", "active", "closed", "dormant")
 YEAR_ZONE = ZoneInfo(DEFAULT_ZONE)
 """Whose new year starts the "current year" label: the platform's (WIB)."""
 
@@ -62,6 +64,10 @@ class MirrorSnapshot:
     last_success: Mapping[str, datetime | None]
     outbox_pending: int = 0
     outbox_oldest: datetime | None = None
+    tracked: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """Tracked ids by source and schedule class."""
+    tracked_overdue: Mapping[str, tuple[int, datetime | None]] = field(default_factory=dict)
+    """By source: scheduled checks past their time, and the oldest one's due instant."""
 
     @property
     def years(self) -> tuple[int, int]:
@@ -134,6 +140,8 @@ def read_snapshot(
         last_success={s: last_success_at(connection, s) for s in settings.sources},
         outbox_pending=pending,
         outbox_oldest=oldest,
+        tracked=schedule_counts(connection),
+        tracked_overdue=overdue(connection, now),
     )
 
 

@@ -14,68 +14,24 @@ platform answers that it is gone.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select
 
 from connectors.base import ChangePage, Connector
-from connectors.errors import ConnectorError
-from connectors.records import ComplaintDetail, Institution, QuarantineItem, Vanished
+from connectors.records import ComplaintDetail, Vanished
 from syncd.store.checkpoints import advance_checkpoint, stored_cursor
 from syncd.store.clocks import ClockKeeper
-from syncd.store.institutions import institutions_synced_at, write_institutions
-from syncd.store.runs import RunOutcome, close_run, open_run
 from syncd.store.tables import COMPLAINTS
-from syncd.store.transaction import StoreError, in_transaction
+from syncd.store.transaction import in_transaction
 from syncd.store.write import Batch, mirrored_versions, write_batch
-from syncd.vocabulary import RunResult
+from syncd.sync.record import recorded_pass, sync_institutions
+from syncd.sync.stats import PassStats, Progress
 
 log = logging.getLogger(__name__)
-
-INSTITUTIONS_EVERY = timedelta(hours=1)
-
-
-@dataclass
-class PassStats:
-    """What a pass did; ``error`` is set when it failed."""
-
-    source: str
-    full: bool
-    listed: int = 0
-    unchanged: int = 0
-    fetched: int = 0
-    written: int = 0
-    quarantined: int = 0
-    vanished: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    error: ConnectorError | StoreError | None = None
-    cursor: datetime | None = None
-    stopped: bool = False
-    """Asked to stop: it ended after the page it was writing, and resumes from there."""
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def result(self) -> RunResult:
-        return RunResult.of(ok=self.ok, stopped=self.stopped)
-
-
-@dataclass
-class Progress:
-    """Hooks a caller (the CLI's progress bar, the daemon's logs) can follow."""
-
-    listing_total: Callable[[int], None] = lambda total: None
-    listed: Callable[[int], None] = lambda n: None
-    to_fetch: Callable[[int], None] = lambda n: None
-    """More complaints changed, whose details are now to be fetched."""
-    fetched: Callable[[int], None] = lambda n: None
 
 
 @dataclass
@@ -91,22 +47,9 @@ class SyncPass:
     """Asked between pages: the daemon's shutdown lets the page in hand finish."""
 
     def run(self, *, full: bool = False) -> PassStats:
-        stats = PassStats(self.source, full)
-        started = time.perf_counter()
-        run_id = self._open_run(full)
-        try:
-            self._sync(stats, full)
-        except (ConnectorError, StoreError) as exc:
-            stats.error = exc
-            log.error("sync failed: source=%s kind=%s detail=%s", self.source, exc.kind, exc)
-        finally:
-            stats.seconds = time.perf_counter() - started
-            try:
-                self._close_run(run_id, stats)
-            except StoreError as exc:
-                # The pass's outcome stands; only its record could not be kept.
-                log.error("sync run not recorded: source=%s detail=%s", self.source, exc)
-        return stats
+        return recorded_pass(
+            self.engine, self.source, self.clock, lambda stats: self._sync(stats, full), full=full
+        )
 
     def checkpoint(self) -> datetime | None:
         with self.engine.connect() as connection:
@@ -138,8 +81,9 @@ class SyncPass:
             return
         if seen is not None:
             self._reconcile(seen, stats)
-        if seen is not None or self._institutions_stale():
-            self._sync_institutions()
+        sync_institutions(
+            self.engine, self.connector, self.source, self.clock, force=seen is not None
+        )
 
     def _fetch_page(self, page: ChangePage, stats: PassStats, seen: set[int] | None) -> Batch:
         """The batch a listing page makes: what changed, fetched; ready to write."""
@@ -210,47 +154,3 @@ class SyncPass:
                 advance_checkpoint(connection, self.source, cursor, now, full_done=True)
 
         in_transaction(self.engine, write)
-
-    def _institutions_stale(self) -> bool:
-        """Institutions change rarely: re-read them on full passes and hourly."""
-        with self.engine.connect() as connection:
-            last = institutions_synced_at(connection, self.source)
-        return last is None or self.clock() - last >= INSTITUTIONS_EVERY
-
-    def _sync_institutions(self) -> None:
-        institutions = []
-        for item in self.connector.list_institutions():
-            if isinstance(item, Institution):
-                institutions.append(item)
-            elif isinstance(item, QuarantineItem):
-                log.warning(
-                    "institution quarantined: source=%s reason=%s", self.source, item.reason
-                )
-        now = self.clock()
-        in_transaction(
-            self.engine,
-            lambda connection: write_institutions(connection, self.source, institutions, now),
-        )
-
-    # -- the run record ---------------------------------------------------------------
-
-    def _open_run(self, full: bool) -> int:
-        now = self.clock()
-        return in_transaction(
-            self.engine, lambda connection: open_run(connection, self.source, full=full, now=now)
-        )
-
-    def _close_run(self, run_id: int, stats: PassStats) -> None:
-        error = stats.error
-        outcome = RunOutcome(
-            result=stats.result,
-            listed=stats.listed,
-            fetched=stats.fetched,
-            written=stats.written,
-            quarantined=stats.quarantined,
-            vanished=stats.vanished,
-            error_kind=error.kind if error else None,
-            error_message=str(error) if error else None,
-        )
-        now = self.clock()
-        in_transaction(self.engine, lambda connection: close_run(connection, run_id, outcome, now))

@@ -24,6 +24,7 @@ def config(tmp_path: Path) -> Path:
         path.write_text(
             f'[database]\nurl = "sqlite:///{tmp_path / "m.db"}"\n'
             f'[[sources]]\nname = "lapor"\nkind = "sp4n-lapor"\nbase_url = "{sim.base_url}"\n'
+            "max_requests_per_second = 10000\nmax_concurrency = 16\n"
         )
         synced = CliRunner().invoke(app, ["sync", "-c", str(path)], env=ENV)
     assert synced.exit_code == 0, synced.output

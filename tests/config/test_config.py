@@ -611,3 +611,41 @@ def test_grade_bands_must_be_four_falling_ratios(tmp_path: Path) -> None:
     assert short == {"compliance.grade_bands": "give 4 floors (for grades 5, 4, 3 and 2), not 2"}
     above = problems(tmp_path, SIMULATOR + "[compliance]\ngrade_bands = [1.5, 0.9, 0.5, 0.4]")
     assert above == {"compliance.grade_bands": "each floor is a ratio above 0 and at most 1"}
+
+
+def test_a_gateway_source_is_held_to_the_contracts_budget_and_the_simulator_is_not(
+    tmp_path: Path,
+) -> None:
+    config = load(tmp_path, LAPOR + SIMULATOR, SECRETS)
+    lapor, sim = config.sources
+    assert lapor.discovery == sim.discovery == "auto"
+    assert lapor.request_budget == (2.0, 4)
+    assert sim.request_budget == (None, None)
+    assert lapor.tracking.urgent_every == timedelta(minutes=15)
+    assert lapor.tracking.closed_for == timedelta(days=30)
+
+
+def test_it_reads_discovery_the_budget_and_the_tracking_schedule(tmp_path: Path) -> None:
+    text = LAPOR + (
+        'discovery = "tracked"\nmax_requests_per_second = 0.5\nmax_concurrency = 2\n'
+        '[sources.tracking]\nurgent_every = "5m"\nclosed_for = "7d"\n'
+    )
+    source = load(tmp_path, text, SECRETS).sources[0]
+    assert source.discovery == "tracked"
+    assert source.request_budget == (0.5, 2)
+    assert source.tracking.urgent_every == timedelta(minutes=5)
+    assert source.tracking.active_every == timedelta(hours=2)
+
+
+def test_it_names_a_bad_discovery_budget_or_tracking_key(tmp_path: Path) -> None:
+    text = LAPOR + (
+        'discovery = "webhook"\nmax_requests_per_second = 0\n'
+        '[sources.tracking]\nurgent_every = "soon"\nevery = "1h"\n'
+    )
+    found = problems(tmp_path, text, SECRETS)
+    assert set(found) >= {
+        "sources[0].discovery",
+        "sources[0].max_requests_per_second",
+        "sources[0].tracking.urgent_every",
+        "sources[0].tracking.every",
+    }

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from connectors.records import CanonicalStatus
 from syncd.metrics import Metrics, MetricsServer
 from syncd.store.tables import RUNS
-from syncd.sync.run import PassStats
+from syncd.sync.stats import PassStats
 from syncd.wiring import metrics as wiring_metrics
 from tests.support.contract import CONTRACT, CONTRACT_NAMES, NOT_YET_EXPORTED
 from tests.support.histories import SEKADAU, History, wib

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, event
 
 from connectors.records import CanonicalStatus
 from syncd.metrics import Metrics
+from syncd.store.tracked import Origin, record_check, track
 from syncd.wiring import metrics as wiring_metrics
 from tests.support.histories import JAYAPURA, SEKADAU, History, wib
 from tests.support.mirror import make_config, write
@@ -151,3 +152,33 @@ def test_the_oldest_breached_instant_is_zero_until_the_due_instant_passes(
     clock["now"] = wib("2026-10-12 23:59:59") + timedelta(seconds=1)
     metrics.mirror.refresh()
     assert registry.get_sample_value(name, labels) == wib("2026-10-12 23:59:59").timestamp()
+
+
+def test_tracked_ids_are_counted_by_schedule_and_late_checks_show(engine: Engine) -> None:
+    config = make_config(2525)
+    with engine.begin() as connection:
+        track(connection, "lapor", [(i, Origin("cli")) for i in (1, 2, 3, 4)], NOW)
+        plan = {
+            1: ("urgent", NOW - timedelta(minutes=40)),  # 40 minutes late
+            2: ("active", NOW + timedelta(hours=1)),
+            3: ("active", NOW - timedelta(minutes=5)),
+            4: ("dormant", None),
+        }
+        for upstream_id, (schedule, at) in plan.items():
+            record_check(
+                connection, "lapor", upstream_id, {"schedule": schedule, "next_check_at": at}
+            )
+    metrics = wiring_metrics(config, engine, CollectorRegistry(), clock=lambda: NOW)
+    metrics.mirror.refresh()
+    registry = CollectorRegistry()
+    registry.register(metrics.mirror)
+
+    def value(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, {"source": "lapor", **labels})
+
+    assert value("sp4n_tracked_complaints", schedule="urgent") == 1
+    assert value("sp4n_tracked_complaints", schedule="active") == 2
+    assert value("sp4n_tracked_complaints", schedule="closed") == 0
+    assert value("sp4n_tracked_complaints", schedule="dormant") == 1
+    assert value("sp4n_tracked_checks_overdue") == 2
+    assert value("sp4n_tracked_check_lag_seconds") == 40 * 60

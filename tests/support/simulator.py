@@ -24,7 +24,12 @@ def connectors() -> Iterator[list[LaporConnector]]:
         connector.close()
 
 
-def connect(sim: Simulator, opened: list[LaporConnector], **settings: object) -> LaporConnector:
+def connect(
+    sim: Simulator, opened: list[LaporConnector], *, real_time: bool = False, **settings: object
+) -> LaporConnector:
+    """A connector to ``sim``, closed after the test. Its waits (retries, the request
+    budget) pass on an injected clock, unless ``real_time``: a test of what the
+    simulator sees per second needs the real one."""
     merged: dict[str, object] = {
         "base_url": sim.base_url,
         "api_key": "k",
@@ -34,7 +39,10 @@ def connect(sim: Simulator, opened: list[LaporConnector], **settings: object) ->
     }
     merged.update(settings)
     built = LaporSettings(**merged)  # type: ignore[arg-type]
-    recorder = FakeClock(now=START)
-    connector = LaporConnector(built, build_client(built), sleep=recorder.sleep, clock=recorder)
+    if real_time:
+        connector = LaporConnector(built, build_client(built))
+    else:
+        recorder = FakeClock(now=START)
+        connector = LaporConnector(built, build_client(built), sleep=recorder.sleep, clock=recorder)
     opened.append(connector)
     return connector

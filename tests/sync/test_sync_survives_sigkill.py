@@ -56,6 +56,9 @@ name = "lapor"
 kind = "sp4n-lapor"
 base_url = "{base_url}"
 page_size = 250
+# A simulator on loopback, not a gateway: no request budget to keep.
+max_requests_per_second = 10000
+max_concurrency = 16
 """
     )
     return config
