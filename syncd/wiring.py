@@ -271,7 +271,7 @@ def open_connector(
     """A connector for the source, closed (and its simulator stopped) on exit."""
     simulator: Simulator | None = None
     if source.kind == "simulator":
-        simulator = Simulator(simulated_world(source)).start()
+        simulator = Simulator(simulated_world(source), profile=source.profile).start()
         base_url = simulator.base_url
     else:
         if not source.base_url:

@@ -39,7 +39,7 @@ GATEWAY_REQUESTS_PER_SECOND = 2.0
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LAPOR_ONLY = ("base_url", "api_key", "token")
-_SIMULATOR_ONLY = ("complaints", "seed")
+_SIMULATOR_ONLY = ("complaints", "seed", "profile")
 
 
 def _source_name(value: str) -> str:
@@ -105,6 +105,8 @@ class SourceConfig(BaseModel):
     """Simulator only: complaints on the simulated platform at start."""
     seed: int = 1
     """Simulator only: same seed, same world."""
+    profile: Literal["contract", "v3-observed"] = "contract"
+    """Simulator only: "v3-observed" serves no listing, as real gateways."""
 
     @property
     def api_key(self) -> str | None:

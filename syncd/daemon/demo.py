@@ -1,9 +1,14 @@
 """``syncd demo``: the whole service on embedded defaults (CONTRACT.md section 4).
 
-The built-in simulator in-process, SQLite in ``./syncd-demo/``, mail written as
+The built-in simulator in-process, serving what real gateways serve (the
+``v3-observed`` profile: no listing), SQLite in ``./syncd-demo/``, mail written as
 ``.eml`` files under ``./syncd-demo/mail/`` at any hour, metrics on 127.0.0.1:9477.
-Each run starts from an empty ``./syncd-demo/``; the configuration it runs on is
-written there too, so that ``syncd status`` and ``syncd alerts outbox`` can look in.
+Like a real agency on day one, the demo first imports the agency's recap
+spreadsheet (written by the simulator into ``./syncd-demo/``) with ``syncd track
+import``; the service then finds the gateway has no listing and mirrors the tracked
+complaints. Each run starts from an empty ``./syncd-demo/``; the configuration it runs
+on is written there too, so that ``syncd status`` and ``syncd alerts outbox`` can look
+in.
 """
 
 from __future__ import annotations
@@ -16,16 +21,22 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.panel import Panel
+from sqlalchemy import Engine
 
-from syncd.config import load_config
+from connectors.simulator.recap import write_recap
+from syncd.config import Config, load_config
 from syncd.daemon.foreground import Foreground
 from syncd.daemon.notify import Notifier
 from syncd.daemon.status import read_status
 from syncd.store import make_engine, upgrade
+from syncd.store.tracked import Origin, track
+from syncd.sync.id_import import read_ids
+from syncd.wiring import simulated_world
 
 DEMO = Path("syncd-demo")
 MAIL = DEMO / "mail"
 CONFIG = DEMO / "syncd.toml"
+RECAP = DEMO / "rekap-laporan.xlsx"
 SOURCE = "demo"
 
 
@@ -37,6 +48,7 @@ url = "sqlite:///{database}"
 [[sources]]
 name = "{SOURCE}"
 kind = "simulator"                           # the built-in SP4N-LAPOR! simulator, in-process
+profile = "v3-observed"                      # as real gateways: no listing, ids are tracked
 complaints = {complaints}
 poll_interval = "20s"
 
@@ -59,12 +71,14 @@ def run_demo(console: Console, *, duration: timedelta | None, listen: str, compl
     config = load_config(CONFIG, environ={})
     engine = make_engine(config.database.url)
     upgrade(engine)
+    import_recap(console, config, engine)
     base = f"http://{listen}"
     stop = f"stops by itself after {duration}" if duration else "Ctrl-C stops it"
     console.print(
         Panel.fit(
             f"[bold]syncd demo[/bold]: the service on embedded defaults; {stop}.\n\n"
-            f"platform  the built-in SP4N-LAPOR! simulator, {complaints:,} complaints\n"
+            f"platform  the built-in SP4N-LAPOR! simulator, {complaints:,} complaints, no "
+            "listing (as real gateways)\n"
             f"mirror    {DEMO}/syncd.db\n"
             f"mail      {MAIL}/*.eml (sent at any hour, for the demo)\n"
             f"metrics   {base}/metrics (and /healthz, /readyz)\n"
@@ -101,6 +115,25 @@ def run_demo(console: Console, *, duration: timedelta | None, listen: str, compl
         + (", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items())) or "none yet")
     )
     return code
+
+
+def import_recap(console: Console, config: Config, engine: Engine) -> None:
+    """The agency's first step: its recap spreadsheet into the tracked ids."""
+    source = config.sources[0]
+    written = write_recap(simulated_world(source), RECAP)
+    console.print(
+        f"the agency's recap of its complaints: {RECAP} ({written:,} rows, written by "
+        "the simulator)\n"
+        f"step 1, as an agency on day one: [bold]syncd track import -c {CONFIG} {RECAP}[/bold]"
+    )
+    found = read_ids(RECAP)
+    rows = [(upstream_id, Origin("import", RECAP.name, row)) for row, upstream_id in found.ids]
+    with engine.begin() as connection:
+        added = track(connection, source.name, rows, datetime.now(UTC))
+    console.print(
+        f"  {RECAP.name} (column {found.column!r}) into {source.name}: {len(added):,} added, "
+        f"{len(found.rejected):,} rejected"
+    )
 
 
 def mail_by_kind(folder: Path) -> Counter[str]:

@@ -36,6 +36,8 @@ def test_the_demo_mirrors_keeps_clocks_and_mails_then_status_reports_it(tmp_path
     screen = demo.stdout + demo.stderr
     assert demo.returncode == 0, screen
     assert "where to look" in screen
+    assert "syncd track import" in screen, "the import step an agency takes is shown"
+    assert "rejected" in screen and (tmp_path / "syncd-demo" / "rekap-laporan.xlsx").exists()
     assert f"http://127.0.0.1:{port}/metrics" in screen
     assert "Traceback" not in screen
     mail = list((tmp_path / "syncd-demo" / "mail").glob("*.eml"))
