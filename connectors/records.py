@@ -33,7 +33,8 @@ class Status:
     kept and the unknown code counted, never a crash.
     """
 
-    code: int
+    code: int | None
+    """None where the platform gave the status by its name alone."""
     name: str
     canonical: CanonicalStatus | None
 

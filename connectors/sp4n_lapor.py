@@ -38,7 +38,8 @@ from connectors.records import (
     Vanished,
 )
 from connectors.sp4n_lapor_settings import MAX_PAGE_SIZE, LaporSettings, build_client
-from connectors.sp4n_lapor_wire import WireTranslator, naive_timestamp
+from connectors.sp4n_lapor_shapes import platform_timestamp
+from connectors.sp4n_lapor_wire import WireTranslator
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ class LaporConnector:
     ) -> None:
         self.settings = settings
         self._client = client
-        self._translate = WireTranslator(ZoneInfo(settings.timezone), settings.status_map)
+        self._translate = WireTranslator(
+            ZoneInfo(settings.timezone), settings.status_map, settings.status_names
+        )
         self._zone = ZoneInfo(settings.timezone)
         # The credentials go on the client once, not merged into every request: at
         # thousands of requests a second, httpx's header handling is a real cost.
@@ -94,7 +97,7 @@ class LaporConnector:
         )
 
     @property
-    def unknown_status_codes(self) -> Mapping[int, int]:
+    def unknown_status_codes(self) -> Mapping[int | None, int]:
         """Status codes seen that the mapping does not know, with how often."""
         return self._translate.unknown_status_codes
 
@@ -118,7 +121,7 @@ class LaporConnector:
         start = since - self.settings.lookback if since is not None else None
         state = ListingState(anchor=start, high_water=since)
         ahead = ReadAhead(
-            self._listing_page, lambda raw: self._translate.instant(naive_timestamp(raw))
+            self._listing_page, lambda raw: self._translate.instant(platform_timestamp(raw))
         )
         try:
             while True:
@@ -160,17 +163,26 @@ class LaporConnector:
         """The newest readable ``updated_at`` on a page, malformed records included.
 
         Any record's true ``updated_at`` is a safe anchor, whatever else is wrong
-        with it; the fixed-width format sorts as text, so one parse is enough.
+        with it. The usual fixed-width form sorts as text, so one parse is enough;
+        a page in other forms is parsed whole.
         """
         stamps: list[str] = []
         for record in records:
             stamp = record.get("updated_at") if isinstance(record, dict) else None
             if isinstance(stamp, str):
                 stamps.append(stamp)
+        if not all(len(s) == 19 and s[4] == "-" and s[10] == " " for s in stamps):
+            instants = []
+            for stamp in stamps:
+                try:
+                    instants.append(self._translate.instant(platform_timestamp(stamp)))
+                except ValueError:
+                    continue
+            return max(instants, default=None)
         while stamps:
             stamp = max(stamps)
             try:
-                return self._translate.instant(naive_timestamp(stamp))
+                return self._translate.instant(platform_timestamp(stamp))
             except ValueError:
                 stamps.remove(stamp)
         return None
@@ -253,7 +265,8 @@ class LaporConnector:
                         f"followup {item.upstream_id}: {item.reason}",
                         upstream_id=complaint_id,
                     )
-                followups.append(item)
+                if item is not None:  # None: a platform entry, no agency's answer
+                    followups.append(item)
         return followups
 
     # -- institutions ---------------------------------------------------------------

@@ -33,6 +33,9 @@ class LaporSettings:
     status_map: Mapping[int, CanonicalStatus] = field(
         default_factory=lambda: dict(DEFAULT_STATUS_MAP)
     )
+    """Status code to canonical status, for a status whose name is not known."""
+    status_names: Mapping[str, CanonicalStatus] = field(default_factory=dict)
+    """Status names (beyond the contract's table and "Dalam Proses") to canonical."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_requests_per_second: float | None = None
     """The whole source's budget toward the gateway; None: no limit."""

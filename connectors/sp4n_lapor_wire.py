@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from connectors.quarantine import describe, quarantine
 from connectors.records import (
@@ -25,7 +32,27 @@ from connectors.records import (
     Status,
     StatusLogEntry,
 )
+from connectors.sp4n_lapor_shapes import (
+    is_platform_entry,
+    normalized_followup,
+    normalized_log,
+    platform_timestamp,
+    rendered,
+    status_of,
+)
 
+DEFAULT_STATUS_NAMES: Mapping[str, CanonicalStatus] = {
+    "belum terverifikasi": CanonicalStatus.SUBMITTED,
+    "terverifikasi": CanonicalStatus.VERIFIED,
+    "terdisposisi": CanonicalStatus.DISPOSITIONED,
+    "dalam proses": CanonicalStatus.DISPOSITIONED,
+    "ditindaklanjuti": CanonicalStatus.FOLLOWED_UP,
+    "selesai": CanonicalStatus.COMPLETED,
+    "diarsipkan": CanonicalStatus.ARCHIVED,
+    "ditolak": CanonicalStatus.REJECTED,
+    "tertunda": CanonicalStatus.POSTPONED,
+}
+"""Status names matched first (CONTRACT.md section 1), as ``status_key`` writes them."""
 DEFAULT_STATUS_MAP: Mapping[int, CanonicalStatus] = {
     0: CanonicalStatus.SUBMITTED,
     1: CanonicalStatus.VERIFIED,
@@ -38,20 +65,6 @@ DEFAULT_STATUS_MAP: Mapping[int, CanonicalStatus] = {
 }
 
 
-def naive_timestamp(value: Any) -> datetime:
-    """A platform timestamp as a naive wall time; ValueError if it is not one."""
-    # The platform writes "YYYY-MM-DD HH:MM:SS" and nothing else; fromisoformat is
-    # fast but lenient, hence the shape check first.
-    if not isinstance(value, str):
-        raise ValueError(f"a timestamp must be a string, not {type(value).__name__}")
-    if len(value) != 19 or value[10] != " " or value[4] != "-" or value[13] != ":":
-        raise ValueError(f"not a 'YYYY-MM-DD HH:MM:SS' timestamp: {value!r}")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"impossible timestamp {value!r}: {exc}") from None
-
-
 def _naive_date(value: Any) -> date:
     if not isinstance(value, str):
         raise ValueError(f"a date must be a string, not {type(value).__name__}")
@@ -61,7 +74,8 @@ def _naive_date(value: Any) -> date:
         raise ValueError(f"impossible date {value!r}: {exc}") from None
 
 
-Timestamp = Annotated[datetime, BeforeValidator(naive_timestamp)]
+Timestamp = Annotated[datetime, BeforeValidator(platform_timestamp)]
+StatusValue = Annotated["WireStatus", BeforeValidator(status_of)]
 OptionalDate = Annotated[date, BeforeValidator(_naive_date)] | None
 
 
@@ -69,12 +83,17 @@ class _Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+def status_key(name: str) -> str:
+    """A status name as matched: case and spacing ignored."""
+    return " ".join(name.casefold().split())
+
+
 class WireSummary(_Wire):
     id: int
     tracking_id: str
     title: str
-    status_code: int
-    status_name: str
+    status_code: int | None = None
+    status_name: str | None = None
     classification: str
     category_name: str | None = None
     disposition_id: int | None = None
@@ -84,6 +103,12 @@ class WireSummary(_Wire):
     created_at: Timestamp
     updated_at: Timestamp
 
+    @model_validator(mode="after")
+    def _some_status(self) -> WireSummary:
+        if self.status_code is None and not self.status_name:
+            raise ValueError("the record has neither status_code nor status_name")
+        return self
+
 
 class WireDetailData(WireSummary):
     content: str
@@ -91,9 +116,9 @@ class WireDetailData(WireSummary):
     date_of_incident: OptionalDate = None
 
 
-class WireCode(_Wire):
-    code: int
-    name: str
+class WireStatus(_Wire):
+    code: int | None = None
+    name: str | None = None
 
 
 class WireInstitutionRef(_Wire):
@@ -104,11 +129,16 @@ class WireInstitutionRef(_Wire):
 class WireLog(_Wire):
     id: int
     created_at: Timestamp
-    status_old: WireCode | None = None
-    status_new: WireCode
+    status_old: StatusValue | None = None
+    status_new: StatusValue
     institution_from: WireInstitutionRef | None = None
     institution_to: WireInstitutionRef | None = None
     content: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_shape(cls, data: Any) -> Any:
+        return normalized_log(data)
 
 
 class WireDetail(_Wire):
@@ -123,6 +153,11 @@ class WireFollowup(_Wire):
     institution_from_name: str | None = None
     is_reporter: bool
     content: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_shape(cls, data: Any) -> Any:
+        return normalized_followup(data)
 
 
 class WireInstitution(_Wire):
@@ -141,28 +176,45 @@ class WireTranslator:
     # Listing pages run through here a thousand records at a time, so the values
     # that repeat (UTC offsets per hour, statuses, institutions) are made once.
 
-    def __init__(self, zone: tzinfo, status_map: Mapping[int, CanonicalStatus]) -> None:
+    def __init__(
+        self,
+        zone: tzinfo,
+        status_map: Mapping[int, CanonicalStatus],
+        status_names: Mapping[str, CanonicalStatus] | None = None,
+    ) -> None:
         self._zone = zone
         self._status_map = dict(status_map)
+        self._status_names = {
+            **DEFAULT_STATUS_NAMES,
+            **{status_key(k): v for k, v in (status_names or {}).items()},
+        }
         self._offsets: dict[int, timedelta] = {}
-        self._statuses: dict[tuple[int, str], Status] = {}
+        self._statuses: dict[tuple[int | None, str], Status] = {}
         self._refs: dict[tuple[int, str], InstitutionRef] = {}
-        self.unknown_status_codes: dict[int, int] = {}
+        self.unknown_status_codes: dict[int | None, int] = {}
 
     def instant(self, naive: datetime) -> datetime:
+        """The instant of a platform timestamp: wall time in the source's zone, unless
+        the platform gave its offset."""
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
         hour = naive.toordinal() * 24 + naive.hour
         offset = self._offsets.get(hour)
         if offset is None:
             offset = self._offsets[hour] = self._zone.utcoffset(naive) or timedelta(0)
         return (naive - offset).replace(tzinfo=UTC)
 
-    def status(self, code: int, name: str) -> Status:
-        canonical = self._status_map.get(code)
-        if canonical is None:
-            self.unknown_status_codes[code] = self.unknown_status_codes.get(code, 0) + 1
-        status = self._statuses.get((code, name))
+    def status(self, code: int | None, name: str | None) -> Status:
+        """By name first (case and spacing ignored), then by code."""
+        shown = name or ""
+        status = self._statuses.get((code, shown))
         if status is None:
-            status = self._statuses[code, name] = Status(code, name, canonical)
+            canonical = self._status_names.get(status_key(shown)) if shown else None
+            if canonical is None and code is not None:
+                canonical = self._status_map.get(code)
+            status = self._statuses[code, shown] = Status(code, shown, canonical)
+        if status.canonical is None:
+            self.unknown_status_codes[code] = self.unknown_status_codes.get(code, 0) + 1
         return status
 
     def ref(self, inst_id: int, name: str) -> InstitutionRef:
@@ -222,23 +274,33 @@ class WireTranslator:
         )
 
     def _log(self, wire: WireLog) -> StatusLogEntry:
+        old = self.status(wire.status_old.code, wire.status_old.name) if wire.status_old else None
+        new = self.status(wire.status_new.code, wire.status_new.name)
+        source, target = wire.institution_from, wire.institution_to
+        text = rendered(
+            wire.content or "",
+            {
+                "institution_from": source.name if source else "",
+                "institution_to": target.name if target else "",
+                "status_old": old.name if old else "",
+                "status_new": new.name,
+            },
+        )
         return StatusLogEntry(
             id=wire.id,
             created_at=self.instant(wire.created_at),
-            status_old=self.status(wire.status_old.code, wire.status_old.name)
-            if wire.status_old
-            else None,
-            status_new=self.status(wire.status_new.code, wire.status_new.name),
-            institution_from=self.ref(wire.institution_from.id, wire.institution_from.name)
-            if wire.institution_from
-            else None,
-            institution_to=self.ref(wire.institution_to.id, wire.institution_to.name)
-            if wire.institution_to
-            else None,
-            content=wire.content or "",
+            status_old=old,
+            status_new=new,
+            institution_from=self.ref(source.id, source.name) if source else None,
+            institution_to=self.ref(target.id, target.name) if target else None,
+            content=text,
         )
 
-    def followup(self, payload: Any) -> Followup | QuarantineItem:
+    def followup(self, payload: Any) -> Followup | QuarantineItem | None:
+        """A followup; None for a platform entry (``template_code``), which is no
+        agency's answer and duplicates the status log."""
+        if is_platform_entry(payload):
+            return None
         try:
             wire = WireFollowup.model_validate(payload)
         except ValidationError as exc:

@@ -247,7 +247,8 @@ def lapor_settings(source: SourceConfig, base_url: str) -> LaporSettings:
         page_size=source.page_size,
         lookback=source.lookback,
         concurrency=source.concurrency,
-        status_map=dict(source.status_names),
+        status_map=source.status_codes,
+        status_names=source.status_aliases,
         max_requests_per_second=source.request_budget[0],
         max_concurrency=source.request_budget[1],
     )

@@ -97,10 +97,10 @@ class SourceConfig(BaseModel):
     lookback: Duration = timedelta(minutes=10)
     concurrency: int = Field(default=8, ge=1, le=64)
     verify_tls: bool = True
-    status_names: dict[StatusCode, CanonicalStatus] = Field(
-        default_factory=lambda: dict(DEFAULT_STATUS_MAP)
-    )
-    """Upstream status code to canonical status; what is given is merged over the default."""
+    status_names: dict[str, CanonicalStatus] = Field(default_factory=dict)
+    """Extra status name (e.g. "Dalam Proses") or status code (e.g. "8") to canonical
+    status, merged over the contract's table: names are matched first (case and
+    spacing ignored), then codes."""
     complaints: int = Field(default=1000, ge=0)
     """Simulator only: complaints on the simulated platform at start."""
     seed: int = 1
@@ -126,8 +126,24 @@ class SourceConfig(BaseModel):
 
     @field_validator("status_names", mode="after")
     @classmethod
-    def _over_default(cls, value: Mapping[int, CanonicalStatus]) -> dict[int, CanonicalStatus]:
-        return {**DEFAULT_STATUS_MAP, **value}
+    def _names_or_codes(cls, value: Mapping[str, CanonicalStatus]) -> dict[str, CanonicalStatus]:
+        for key in value:
+            if not key.strip():
+                raise ValueError("a status name must not be empty")
+            if key.strip().isdigit() and int(key) > 2**31:
+                raise ValueError(f"status code {key} is out of range")
+        return dict(value)
+
+    @property
+    def status_codes(self) -> dict[int, CanonicalStatus]:
+        """Status code to canonical: the contract's table with the configured codes."""
+        given = {int(k): v for k, v in self.status_names.items() if k.strip().isdigit()}
+        return {**DEFAULT_STATUS_MAP, **given}
+
+    @property
+    def status_aliases(self) -> dict[str, CanonicalStatus]:
+        """The configured status names (the contract's names are always known)."""
+        return {k: v for k, v in self.status_names.items() if not k.strip().isdigit()}
 
     @model_validator(mode="wrap")
     @classmethod

@@ -66,9 +66,9 @@ def test_it_fills_every_default_from_a_minimal_file(tmp_path: Path) -> None:
     assert (source.page_size, source.agencies) == (500, [])
     assert source.lookback == timedelta(minutes=10)
     assert (source.concurrency, source.verify_tls) == (8, True)
-    assert source.status_names[0] is CanonicalStatus.SUBMITTED
-    assert source.status_names[7] is CanonicalStatus.POSTPONED
-    assert len(source.status_names) == 8
+    assert source.status_codes[0] is CanonicalStatus.SUBMITTED
+    assert source.status_codes[7] is CanonicalStatus.POSTPONED
+    assert len(source.status_codes) == 8
     assert (source.complaints, source.seed) == (1000, 1)
     assert config.calendar.country == "ID"
     assert config.calendar.joint_holidays is True
@@ -141,9 +141,9 @@ listen = "[::1]:9100"
 
     source = config.source("lapor-pusat")
     assert source.agencies == [4251]
-    assert source.status_names[3] is CanonicalStatus.COMPLETED
-    assert source.status_names[8] is CanonicalStatus.FOLLOWED_UP
-    assert source.status_names[0] is CanonicalStatus.SUBMITTED  # merged over the default
+    assert source.status_codes[3] is CanonicalStatus.COMPLETED
+    assert source.status_codes[8] is CanonicalStatus.FOLLOWED_UP
+    assert source.status_codes[0] is CanonicalStatus.SUBMITTED  # merged over the default
     assert config.calendar.extra_holidays == [date(2026, 12, 31)]
     assert config.calendar.extra_working_days == [date(2026, 12, 26)]
     assert config.agency_timezone(4251) == "Asia/Pontianak"

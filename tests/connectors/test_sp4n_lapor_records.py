@@ -108,21 +108,37 @@ def test_quarantine_keeps_the_raw_payload_without_the_reporter(clock: FakeClock)
 
 @respx.mock
 def test_an_unknown_status_is_kept_and_counted(clock: FakeClock) -> None:
-    records = [summary(1, status_code=9, status_name="Dalam Proses"), summary(2, status_code=9)]
+    unknown = "Menunggu Tanggapan"  # neither in the contract's table nor configured
+    records = [
+        summary(1, status_code=9, status_name=unknown),
+        summary(2, status_code=9, status_name=unknown),
+        summary(3, status_code=9),  # named "Terdisposisi": the name is matched first
+    ]
     respx.get(LISTING).mock(side_effect=FakeListing(records))
     c = connector(clock)
     statuses = [s.status for p in c.list_changes(None) for s in p.summaries]
-    assert next((s.code, s.name, s.canonical) for s in statuses) == (9, "Dalam Proses", None)
+    assert [(s.code, s.name, s.canonical) for s in statuses] == [
+        (9, unknown, None),
+        (9, unknown, None),
+        (9, "Terdisposisi", CanonicalStatus.DISPOSITIONED),
+    ]
     assert c.unknown_status_codes == {9: 2}
 
 
 @respx.mock
 def test_the_status_mapping_is_configuration(clock: FakeClock) -> None:
-    records = [summary(1, status_code=9, status_name="Dalam Proses")]
+    records = [
+        summary(1, status_code=9, status_name="Menunggu Tanggapan"),
+        summary(2, status_code=8, status_name="Sedang Diproses"),
+    ]
     respx.get(LISTING).mock(side_effect=FakeListing(records))
-    c = connector(clock, status_map={9: CanonicalStatus.FOLLOWED_UP})
-    [status] = [s.status for p in c.list_changes(None) for s in p.summaries]
-    assert status.canonical is CanonicalStatus.FOLLOWED_UP
+    c = connector(
+        clock,
+        status_map={9: CanonicalStatus.FOLLOWED_UP},
+        status_names={"sedang  DIPROSES": CanonicalStatus.DISPOSITIONED},
+    )
+    statuses = [s.status.canonical for p in c.list_changes(None) for s in p.summaries]
+    assert statuses == [CanonicalStatus.FOLLOWED_UP, CanonicalStatus.DISPOSITIONED]
 
 
 @respx.mock

@@ -27,7 +27,8 @@ class Complaint(SQLModel, table=True):
     content: str
     classification: str = Field(max_length=64)
     category_name: str
-    status_code: int
+    status_code: int | None = None
+    """None where the platform gave the status by its name alone."""
     status_name: str
     status: str | None = Field(default=None, max_length=32)
     """Canonical status; None while the status mapping does not know the code."""

@@ -27,7 +27,7 @@ class StatusLogEntry(SQLModel, table=True):
     status_old_code: int | None = None
     status_old_name: str | None = None
     status_old: str | None = Field(default=None, max_length=32)
-    status_new_code: int
+    status_new_code: int | None = None
     status_new_name: str
     status_new: str | None = Field(default=None, max_length=32)
     institution_from_id: int | None = Field(default=None, sa_type=BigInteger)
