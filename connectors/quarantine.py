@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from connectors.identity import scrub_identity
 from connectors.records import QuarantineItem
 
 # Keys under which the platform may send who complained; none of it is kept.
@@ -24,16 +25,25 @@ REPORTER_KEYS = frozenset(
         "phone_number",
         "email",
         "address",
+        "nama_pelapor",
+        "nik_pelapor",
+        "no_ktp",
+        "telepon",
+        "alamat",
+        "no_hp",
     }
 )
 
 
 def scrub_reporter(payload: Any) -> Any:
-    """The payload without any key that could name the reporter, at any depth."""
+    """The payload without any key that could name the reporter, at any depth, and
+    without the reporter's identity inside any of its texts."""
     if isinstance(payload, dict):
         return {k: scrub_reporter(v) for k, v in payload.items() if k not in REPORTER_KEYS}
     if isinstance(payload, list):
         return [scrub_reporter(v) for v in payload]
+    if isinstance(payload, str):
+        return scrub_identity(payload)
     return payload
 
 

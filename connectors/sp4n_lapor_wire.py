@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectors.identity import scrub_identity
 from connectors.quarantine import describe, quarantine
 from connectors.records import (
     CanonicalStatus,
@@ -245,7 +246,7 @@ class WireTranslator:
         return ComplaintSummary(
             id=wire.id,
             tracking_id=wire.tracking_id,
-            title=wire.title,
+            title=scrub_identity(wire.title),
             status=self.status(wire.status_code, wire.status_name),
             classification=wire.classification,
             category_name=wire.category_name or "",
@@ -266,7 +267,7 @@ class WireTranslator:
         data = wire.data
         return ComplaintDetail(
             summary=self._summary(data),
-            content=data.content,
+            content=scrub_identity(data.content),
             location_name=data.location_name or "",
             date_of_incident=data.date_of_incident,
             logs=tuple(self._log(log) for log in wire.data_logs),
@@ -293,7 +294,7 @@ class WireTranslator:
             status_new=new,
             institution_from=self.ref(source.id, source.name) if source else None,
             institution_to=self.ref(target.id, target.name) if target else None,
-            content=text,
+            content=scrub_identity(text),
         )
 
     def followup(self, payload: Any) -> Followup | QuarantineItem | None:
@@ -311,7 +312,7 @@ class WireTranslator:
             institution_from_id=wire.institution_from_id,
             institution_from_name=wire.institution_from_name or "",
             is_reporter=wire.is_reporter,
-            content=wire.content or "",
+            content=scrub_identity(wire.content or ""),
         )
 
     def institution(self, payload: Any) -> Institution | QuarantineItem:

@@ -1,0 +1,34 @@
+"""Reporter identity inside free text (CONTRACT.md section 1): integrators write the
+reporter's name, NIK and address into ``content``. The connector replaces it with
+``[disamarkan]`` in every text it hands on, so the mirror never holds it.
+
+What is recognised: a NIK (16 digits), Indonesian phone numbers (``08…``, ``+62…``,
+``62…``), e-mail addresses, and the value of lines labelled ``Nama``, ``Nama
+Lengkap``, ``NIK``, ``Alamat``, ``No. HP`` or ``Telepon`` (the label stays, so a reader
+sees that something was there).
+"""
+
+from __future__ import annotations
+
+import re
+
+HIDDEN = "[disamarkan]"
+
+_LABELLED = re.compile(
+    r"(?im)^(?P<label>[ \t]*(?:nama\s+lengkap|nama\s+pelapor|nama|nik|no\.?\s*ktp|alamat"
+    r"|no\.?\s*hp|no\.?\s*telp\.?|no\.?\s*telepon|telepon|telp\.?|hp)[ \t]*[:=][ \t]*)"
+    r"(?P<value>\S[^\r\n]*)$"
+)
+_NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[\s.-]?8(?:[\s.-]?\d){7,11}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrub_identity(text: str) -> str:
+    """``text`` with every recognised trace of the reporter's identity replaced."""
+    if not text:
+        return text
+    text = _LABELLED.sub(lambda m: m.group("label") + HIDDEN, text)
+    text = _EMAIL.sub(HIDDEN, text)
+    text = _NIK.sub(HIDDEN, text)
+    return _PHONE.sub(HIDDEN, text)
