@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from connectors.simulator import vocabulary as v
 from connectors.simulator.answers import Answer, RequestLog, http_date, query_int
 from connectors.simulator.faults import Dice, Faults
+from connectors.simulator.observed import ObservedRenderer
 from connectors.simulator.render import Renderer
 from connectors.simulator.world import World
 
@@ -57,7 +58,8 @@ class Simulator:
         self.faults = faults or Faults()
         self.dice = Dice(seed)
         self.requests = RequestLog()
-        self.renderer = Renderer(ZoneInfo(world.settings.timezone))
+        zone = ZoneInfo(world.settings.timezone)
+        self.renderer = ObservedRenderer(zone) if profile == "v3-observed" else Renderer(zone)
         self._sleep = sleep
         self.on_request: list[Callable[[int], None]] = []
         """Called with the request's number (from 1) before it is answered."""
@@ -193,6 +195,8 @@ class Simulator:
         }
 
     def _institutions(self, page: int, page_size: int) -> dict[str, Any]:
+        if isinstance(self.renderer, ObservedRenderer):
+            return {"data": self.renderer.institutions()}  # all at once, no parents
         rows = [{"id": i, "name": name, "parent_id": parent} for i, name, parent in v.INSTITUTIONS]
         chunk = rows[(page - 1) * page_size : page * page_size]
         more = page * page_size < len(rows)

@@ -166,3 +166,32 @@ def test_the_budget_holds_the_request_rate_the_simulator_sees(
     assert sum(sim.requests.per_second.values()) >= 24
     assert max(sim.requests.per_second.values()) <= 8
     assert sim.requests.most_in_flight <= 3
+
+
+def test_every_shape_and_fault_of_a_real_gateway_still_makes_the_true_mirror(
+    engine: Engine, world_clock: FakeClock, connectors: list[LaporConnector]
+) -> None:
+    world = World.generate(
+        WorldSettings(complaints=400, seed=31, malformed_rate=0.03, vanish_rate=0.03),
+        clock=world_clock,
+    )
+    faults = Faults(error_rate=0.08, rate_limit_rate=0.05, truncate_rate=0.05)
+    truth = world.truth()
+    ids = sorted({*truth, *world.malformed_ids(), *world.removed_ids()})
+    with Simulator(world, faults, seed=5, profile="v3-observed") as sim:
+        checks = tracked_pass(engine, connect(sim, connectors), world_clock)
+        track_all(engine, ids, world_clock)
+        for _ in range(6):  # failed checks come due again: a few passes get them all
+            if checks.run(everything=True).ok:
+                break
+            world_clock.advance(60)
+        else:
+            pytest.fail("the checks kept failing")
+        assert mirrored(engine, sorted(truth)) == truth
+        assert sim.requests.counts.get("429", 0) > 0
+        assert sim.requests.counts.get("200-cut", 0) + sim.requests.counts.get("200-broken", 0)
+    with engine.connect() as connection:
+        rows = {r["upstream_id"]: r for r in listing(connection, SOURCE)}
+    assert {i for i, r in rows.items() if r["last_result"] == "quarantined"} == (
+        world.malformed_ids() & set(ids)
+    )
