@@ -153,6 +153,13 @@ class World:
 
     # -- writes that faults make ------------------------------------------------------
 
+    def touch(self, complaint_id: int) -> None:
+        """Updates one listed complaint now, as an admin note would."""
+        with self.lock:
+            now = self.advance()
+            self._note(self.complaints[complaint_id], now, now)
+            self.writes["touch"] += 1
+
     def touch_random(self, rng: random.Random, count: int) -> None:
         """Updates ``count`` listed complaints now, as an admin note would."""
         with self.lock:

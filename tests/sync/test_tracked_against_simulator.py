@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
+from connectors.records import ComplaintDetail
 from connectors.retry import RetryPolicy
 from connectors.simulator import Faults, Simulator, World, WorldSettings
 from connectors.sp4n_lapor import LaporConnector
@@ -195,3 +196,35 @@ def test_every_shape_and_fault_of_a_real_gateway_still_makes_the_true_mirror(
     assert {i for i, r in rows.items() if r["last_result"] == "quarantined"} == (
         world.malformed_ids() & set(ids)
     )
+
+
+def test_a_change_to_an_urgent_complaint_arrives_within_urgent_every_and_one_check(
+    engine: Engine, world_clock: FakeClock, connectors: list[LaporConnector]
+) -> None:
+    job_every = timedelta(minutes=2)  # the daemon's sync job: poll_interval
+    world = World.generate(WorldSettings(complaints=300, seed=9), clock=world_clock)
+    ids = sorted(world.truth())
+    with Simulator(world, profile="v3-observed") as sim:
+        checks = tracked_pass(engine, connect(sim, connectors), world_clock)
+        track_all(engine, ids, world_clock)
+        assert checks.run().ok
+        with engine.connect() as connection:
+            urgent = [
+                r["upstream_id"] for r in listing(connection, SOURCE) if r["schedule"] == "urgent"
+            ]
+        assert urgent, "the world has complaints close to their deadlines"
+        chosen = urgent[len(urgent) // 2]
+        world_clock.advance(timedelta(minutes=1).total_seconds())
+        changed_at = now_of(world_clock)
+        world.touch(chosen)  # an admin's note on the complaint, now
+        seen_at = None
+        for _ in range(30):
+            world_clock.advance(job_every.total_seconds())
+            assert checks.run().ok
+            detail = mirrored(engine, [chosen]).get(chosen)
+            assert isinstance(detail, ComplaintDetail)
+            if any(log.created_at == changed_at for log in detail.logs):
+                seen_at = now_of(world_clock)
+                break
+    assert seen_at is not None, "the change never arrived"
+    assert seen_at - changed_at <= SCHEDULE.urgent_every + job_every
