@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -67,6 +68,16 @@ class TrackingConfig(BaseModel):
     closed_every: PositiveDuration = timedelta(days=1)
     closed_for: PositiveDuration = timedelta(days=30)
     """Then dormant: checked no more, until imported again."""
+    import_dir: str = ""
+    """A folder whose dropped CSV/XLSX files the daemon imports, then moves to done/
+    (or rejected/); empty: none. An absolute path."""
+
+    @field_validator("import_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if value and not Path(value).is_absolute():
+            raise ValueError(f"{value!r} is not an absolute path")
+        return value
 
 
 class SourceConfig(BaseModel):

@@ -37,6 +37,7 @@ from syncd.config import Config
 from syncd.metrics import Metrics
 from syncd.sync import PassStats, SyncPass
 from syncd.sync.discovery import Mode, discover
+from syncd.sync.import_folder import import_folder
 from syncd.sync.tracked import TrackedPass
 from syncd.wiring import alert_service, open_connector, tracking_schedule
 
@@ -188,6 +189,8 @@ class Daemon:
             if found is not None:
                 self._modes[name] = mode = found
         keeper = self._alerts.keeper if self._alerts else None
+        if source.tracking.import_dir:
+            import_folder(self.engine, name, Path(source.tracking.import_dir), datetime.now(UTC))
         written = 0
         if mode == "listing":
             stats = SyncPass(
