@@ -1,5 +1,7 @@
-"""One process, one APScheduler: each source's sync at its poll interval, and the alert
-job (clock tick, digests, dispatch) every minute; the metrics refreshed after each.
+"""One process, one APScheduler: each source's listing poll at its poll interval (in
+listing mode), its tracked checks every minute (or its poll interval, if shorter), and
+the alert job (clock tick, digests, dispatch) every minute; the metrics refreshed
+after each.
 
 A job that fails is logged and counted, and the next run comes as scheduled: the
 daemon never dies of one. Runs that fall behind are coalesced into one, and at most
@@ -44,6 +46,8 @@ from syncd.wiring import alert_service, open_connector, tracking_schedule
 log = logging.getLogger(__name__)
 
 ALERT_EVERY = timedelta(minutes=1)
+TRACKED_EVERY = timedelta(minutes=1)
+"""The tracked job runs at least this often, so an urgent check is never late by more."""
 MISFIRE_GRACE = timedelta(minutes=5)
 """A run later than this is skipped (and logged); the next one comes as scheduled."""
 STOP_WITHIN = timedelta(seconds=25)
@@ -100,7 +104,8 @@ class Daemon:
         instruments.leader.set(1)
 
         scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            # A listing backfill, the tracked checks and the alert job run side by side.
+            executors={"default": ThreadPoolExecutor(max_workers=3)},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -116,6 +121,16 @@ class Daemon:
                 seconds=source.poll_interval.total_seconds(),
                 args=[source.name],
                 id=f"sync:{source.name}",
+                next_run_time=now,
+            )
+            # The tracked checks are a job of their own, so that a long listing pass
+            # never holds up an urgent check (the source's budget holds them both).
+            scheduler.add_job(
+                self.check_tracked,
+                "interval",
+                seconds=min(source.poll_interval, TRACKED_EVERY).total_seconds(),
+                args=[source.name],
+                id=f"track:{source.name}",
                 next_run_time=now,
             )
         scheduler.add_job(
@@ -180,7 +195,7 @@ class Daemon:
     # -- the units of work ----------------------------------------------------------
 
     def sync_source(self, name: str) -> None:
-        """The source's listing poll (in listing mode), then its due tracked checks."""
+        """The source's listing poll, once discovery has said it has a listing."""
         source = self.config.source(name)
         connector = self._connectors[name]
         mode = self._modes.get(name)
@@ -188,37 +203,43 @@ class Daemon:
             found = discover(connector, source.discovery, name)
             if found is not None:
                 self._modes[name] = mode = found
-        keeper = self._alerts.keeper if self._alerts else None
-        if source.tracking.import_dir:
-            import_folder(self.engine, name, Path(source.tracking.import_dir), datetime.now(UTC))
-        written = 0
-        if mode == "listing":
-            stats = SyncPass(
-                self.engine, connector, name, clocks=keeper, should_stop=self.stopping.is_set
-            ).run()
-            self._finished(name, "sync", stats)
-            written += stats.written
-        tracked = TrackedPass(
+        if mode != "listing":
+            return  # tracked mode: the tracked job reads the source
+        stats = SyncPass(
             self.engine,
             connector,
             name,
+            clocks=self._alerts.keeper if self._alerts else None,
+            should_stop=self.stopping.is_set,
+        ).run()
+        self._finished(name, "sync", stats)
+
+    def check_tracked(self, name: str) -> None:
+        """The source's import folder, then its tracked checks that are due. In tracked
+        mode a pass runs (and is recorded) even when nothing is due, so the source's
+        last success stays fresh; in listing mode only when a check is due."""
+        source = self.config.source(name)
+        if source.tracking.import_dir:
+            import_folder(self.engine, name, Path(source.tracking.import_dir), datetime.now(UTC))
+        listing = self._modes.get(name) == "listing"
+        tracked = TrackedPass(
+            self.engine,
+            self._connectors[name],
+            name,
             schedule=tracking_schedule(source),
-            clocks=keeper,
+            clocks=self._alerts.keeper if self._alerts else None,
             concurrency=source.max_concurrency,
             should_stop=self.stopping.is_set,
             # In listing mode the listing pass re-reads the institutions.
-            sync_institutions=mode != "listing",
+            sync_institutions=not listing,
         )
-        if mode != "listing" or tracked.due_now():
-            stats = tracked.run()
-            self._finished(name, "tracked", stats)
-            written += stats.written
-        self.metrics.mirror.refresh()
-        self.on_status(self.status())
-        if written:
-            # What the pass wrote may call for mail now: send it without waiting for
-            # the alert job's next minute.
-            self.run_now("alerts")
+        due = tracked.due_now()
+        last = self.last_sync.get(name)
+        stale = last is None or datetime.now(UTC) - last.at >= source.poll_interval
+        # Nothing due: a pass is still recorded once a poll interval in tracked mode,
+        # so that the source's last success (and /readyz) says it is being read.
+        if due or (not listing and stale):
+            self._finished(name, "tracked", tracked.run())
 
     def _finished(self, name: str, what: str, stats: PassStats) -> None:
         self.metrics.instruments.sync_finished(stats)
@@ -234,6 +255,12 @@ class Daemon:
         )
         if not stats.stopped:
             self.last_sync[name] = LastSync(datetime.now(UTC), stats.ok, stats.written)
+        self.metrics.mirror.refresh()
+        self.on_status(self.status())
+        if stats.written:
+            # What the pass wrote may call for mail now: send it without waiting for
+            # the alert job's next minute.
+            self.run_now("alerts")
 
     def run_now(self, job_id: str) -> None:
         """Brings a scheduled job's next run to now (it still never runs twice at once)."""
