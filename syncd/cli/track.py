@@ -6,8 +6,9 @@ its own, by hand (``add``) or from the spreadsheet it already keeps (``import``)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,7 +17,11 @@ from rich.markup import escape
 from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from syncd.config import Config
+
+T = TypeVar("T")
 
 track_app = typer.Typer(help="Complaint ids checked one by one.", no_args_is_help=True)
 
@@ -57,6 +62,16 @@ def _ids(values: list[str]) -> list[int]:
     return ids
 
 
+def _in_transaction(config: Config, work: Callable[[Connection], T]) -> T:
+    """``work`` in one transaction on the configured mirror (its schema upgraded)."""
+    engine = open_engine(config)
+    try:
+        with engine.begin() as connection:
+            return work(connection)
+    finally:
+        engine.dispose()
+
+
 def _joined(ids: list[int], limit: int = 20) -> str:
     shown = ", ".join(str(i) for i in ids[:limit])
     return shown + (f" and {len(ids) - limit:,} more" if len(ids) > limit else "")
@@ -72,12 +87,8 @@ def add(ids: IdsArgument, config: ConfigOption = None, source: SourceOption = No
     loaded = load_or_exit(config)
     name = _source(loaded, source)
     wanted = _ids(ids)
-    engine = open_engine(loaded)
-    try:
-        with engine.begin() as connection:
-            new = track(connection, name, [(i, Origin("cli")) for i in wanted], datetime.now(UTC))
-    finally:
-        engine.dispose()
+    rows = [(i, Origin("cli")) for i in wanted]
+    new = _in_transaction(loaded, lambda c: track(c, name, rows, datetime.now(UTC)))
     already = [i for i in dict.fromkeys(wanted) if i not in set(new)]
     shown = f": {_joined(new)}" if new else ""
     typer.echo(f"{name}: {len(new):,} newly tracked{shown}")
@@ -111,12 +122,7 @@ def import_file(
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     rows = [(upstream_id, Origin("import", file.name, row)) for row, upstream_id in found.ids]
-    engine = open_engine(loaded)
-    try:
-        with engine.begin() as connection:
-            new = track(connection, name, rows, datetime.now(UTC))
-    finally:
-        engine.dispose()
+    new = _in_transaction(loaded, lambda c: track(c, name, rows, datetime.now(UTC)))
     distinct = list(dict.fromkeys(upstream_id for _, upstream_id in found.ids))
     typer.echo(
         f"{file.name} (column {found.column!r}) into {name}: {len(new):,} added, "
@@ -192,12 +198,7 @@ def remove(ids: IdsArgument, config: ConfigOption = None, source: SourceOption =
     loaded = load_or_exit(config)
     name = _source(loaded, source)
     wanted = _ids(ids)
-    engine = open_engine(loaded)
-    try:
-        with engine.begin() as connection:
-            removed = untrack(connection, name, wanted)
-    finally:
-        engine.dispose()
+    removed = _in_transaction(loaded, lambda c: untrack(c, name, wanted))
     missing = [i for i in dict.fromkeys(wanted) if i not in set(removed)]
     typer.echo(
         f"{name}: {len(removed):,} no longer tracked" + (f": {_joined(removed)}" if removed else "")
