@@ -24,3 +24,6 @@ def configure_logging(level: int) -> None:
             logging.getLogger(chatty).setLevel(logging.WARNING)
         # The daemon logs a failing job in one line; the traceback goes to debug.
         logging.getLogger("apscheduler.executors").setLevel(logging.CRITICAL)
+        # A job still running at its next time is skipped by design (coalescing): the
+        # scheduler's warning about it would come every minute of a long pass.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

@@ -40,6 +40,7 @@ def test_the_demo_mirrors_keeps_clocks_and_mails_then_status_reports_it(tmp_path
     assert "rejected" in screen and (tmp_path / "syncd-demo" / "rekap-laporan.xlsx").exists()
     assert f"http://127.0.0.1:{port}/metrics" in screen
     assert "Traceback" not in screen
+    assert "WARNING" not in screen, "a demo that works says nothing alarming"
     mail = list((tmp_path / "syncd-demo" / "mail").glob("*.eml"))
     assert mail, "mail written"
     assert "breach" in screen or "escalate" in screen
