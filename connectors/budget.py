@@ -17,6 +17,10 @@ from datetime import timedelta
 
 DEFAULT_PAUSE = timedelta(seconds=1)
 """How long a 429 without a usable ``Retry-After`` pauses the source."""
+MAX_PAUSE = timedelta(minutes=2)
+"""The longest pause a 429 can ask for: the retry policy waits no longer either
+(``RetryPolicy.max_retry_after``), and a gateway's ``Retry-After: 999999999`` must not
+silence the source for good."""
 
 
 class RequestBudget:
@@ -55,7 +59,8 @@ class RequestBudget:
 
     def pause(self, retry_after: timedelta | None) -> None:
         """No request of this source starts before ``retry_after`` has passed."""
-        wait = (retry_after if retry_after is not None else DEFAULT_PAUSE).total_seconds()
+        asked = retry_after if retry_after is not None else DEFAULT_PAUSE
+        wait = min(max(asked, timedelta(0)), MAX_PAUSE).total_seconds()
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + wait)
 

@@ -136,6 +136,17 @@ def due_checks(connection: Connection, source: str, now: datetime, limit: int) -
     return [DueCheck(*row) for row in rows]
 
 
+def count_due(connection: Connection, source: str, now: datetime) -> int:
+    """How many of the source's checks have come due (an index range, no rows read)."""
+    t = TRACKED.c
+    n: int = connection.execute(
+        select(func.count())
+        .select_from(TRACKED)
+        .where(t.source == source, t.next_check_at.is_not(None), t.next_check_at <= now)
+    ).scalar_one()
+    return n
+
+
 def record_check(
     connection: Connection,
     source: str,

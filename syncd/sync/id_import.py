@@ -36,6 +36,9 @@ ID_HEADERS = (
 punctuation."""
 DELIMITERS = ",;\t|"
 MAX_IMPORT_ROWS = 1_000_000
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+"""A recap of a million complaints is a few tens of MB; a larger file is refused whole
+rather than read into memory."""
 
 
 class ImportProblem(Exception):
@@ -80,6 +83,14 @@ def read_ids(path: Path, column: str | None = None) -> ImportedIds:
     """Every row's id from a CSV or XLSX file; ``column`` names the id column (else it
     is found by its header)."""
     suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if size > MAX_IMPORT_BYTES:
+        raise ImportProblem(
+            f"{path.name}: {size:,} bytes, more than the {MAX_IMPORT_BYTES:,} an import reads"
+        )
     if suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path)
     elif suffix in (".csv", ".txt", ".tsv"):

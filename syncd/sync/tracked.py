@@ -36,7 +36,7 @@ from connectors.records import ComplaintDetail, QuarantineItem, Vanished
 from syncd.clock.schedule import ScheduleClass, TrackingSchedule, urgency
 from syncd.store.clocks import ClockKeeper, clock_from_row
 from syncd.store.tables import CLOCKS, COMPLAINTS, TRACKED
-from syncd.store.tracked import DueCheck, due_checks, record_check
+from syncd.store.tracked import DueCheck, count_due, due_checks, record_check
 from syncd.store.transaction import in_transaction
 from syncd.store.write import Batch, write_batch
 from syncd.sync.record import recorded_pass, sync_institutions
@@ -77,8 +77,9 @@ class TrackedPass:
         )
 
     def due_now(self) -> int:
+        """How many checks have come due."""
         with self.engine.connect() as connection:
-            return len(due_checks(connection, self.source, self.clock(), 1_000_000))
+            return count_due(connection, self.source, self.clock())
 
     def _check(self, stats: PassStats, everything: bool) -> None:
         stats.tracked = True

@@ -106,3 +106,10 @@ def test_a_gateway_without_a_listing_is_probed_as_such() -> None:
     )
     assert connector.probe_listing() is False
     connector.close()
+
+
+def test_a_retry_after_of_years_pauses_the_source_no_longer_than_the_retries_wait() -> None:
+    clock = FakeClock(now=0.0)
+    budget = RequestBudget(10.0, None, clock=clock, sleep=clock.sleep)
+    budget.pause(timedelta(days=365 * 30))
+    assert starts(budget, clock, 1) == [120.0]

@@ -77,3 +77,12 @@ def test_a_quarantined_payload_keeps_no_identity_either(clock: FakeClock) -> Non
     [item] = [q for p in fake_connector(clock).list_changes(None) for q in p.quarantined]
     assert "Budi" not in repr(item.payload)
     assert "081234567890" not in repr(item.payload)
+
+
+def test_a_huge_text_without_spaces_is_scrubbed_in_linear_time() -> None:
+    # Unbounded repetitions made this quadratic: 20,000 letters then "@" took seconds,
+    # a hostile megabyte hours. Bounded, a megabyte is a few passes over it.
+    text = "a" * 1_000_000 + "@host.example " + "x" * 1_000_000
+    scrubbed = scrub_identity(text)
+    assert HIDDEN in scrubbed
+    assert scrubbed.endswith("x" * 1000)

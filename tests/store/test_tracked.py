@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from syncd.store.tracked import Origin, due_checks, listing, record_check, track, untrack
+from syncd.store.tracked import (
+    Origin,
+    count_due,
+    due_checks,
+    listing,
+    record_check,
+    track,
+    untrack,
+)
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 CLI = Origin("cli")
@@ -62,4 +70,5 @@ def test_due_checks_put_urgent_first_then_the_most_overdue(engine: Engine) -> No
             )
         due = due_checks(connection, "lapor", NOW, 10)
         assert [d.upstream_id for d in due] == [5, 3, 4, 2, 1]
+        assert count_due(connection, "lapor", NOW) == 5
         assert [d.upstream_id for d in due_checks(connection, "lapor", NOW, 2)] == [5, 3]

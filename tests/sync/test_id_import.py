@@ -103,3 +103,13 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_whole(tmp_path: Path) -> No
     other.write_bytes(b"%PDF")
     with pytest.raises(ImportProblem, match=r"\.csv or \.xlsx"):
         read_ids(other)
+
+
+def test_a_file_too_large_to_be_a_recap_is_refused_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rekap.csv"
+    path.write_text("id\n" + "1234567\n" * 100, encoding="utf-8")
+    monkeypatch.setattr("syncd.sync.id_import.MAX_IMPORT_BYTES", 64)
+    with pytest.raises(ImportProblem, match="more than the 64 an import reads"):
+        read_ids(path)
