@@ -62,7 +62,8 @@ def quarantine(
     """A quarantine item; ``upstream_id`` defaults to the payload's own id if readable."""
     if upstream_id is None and isinstance(payload, dict):
         candidate = payload.get("id")
-        upstream_id = candidate if isinstance(candidate, int) else None
+        if isinstance(candidate, int) and not isinstance(candidate, bool):
+            upstream_id = candidate if 0 <= candidate < 2**63 else None
     return QuarantineItem(
         kind=kind,
         upstream_id=upstream_id,

@@ -7,7 +7,7 @@ whatever a platform says about the person who complained stays at the connector.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -132,3 +132,10 @@ class QuarantineItem:
     upstream_id: int | None
     reason: str
     payload: dict[str, Any] | list[Any] | str = field(repr=False)
+
+
+PRESENT_SKEW = timedelta(minutes=5)
+"""How far past our own present an upstream instant may be and still be believed:
+the platform's clock may run a little ahead of ours. Anything later is no real
+change (a record dated 2062 would drag every cursor past the present and hide all
+later changes): it is quarantined, and no cursor ever passes ``now + PRESENT_SKEW``."""

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from connectors.http import JsonGetter, ResponseObserver
 from connectors.listing import ListingState, ReadAhead, advance, merge_reread
 from connectors.quarantine import quarantine
 from connectors.records import (
+    PRESENT_SKEW,
     ComplaintSummary,
     Followup,
     QuarantineItem,
@@ -65,6 +66,7 @@ class LaporConnector:
     ) -> None:
         self.settings = settings
         self._client = client
+        self._clock = clock
         self._translate = WireTranslator(
             ZoneInfo(settings.timezone), settings.status_map, settings.status_names
         )
@@ -171,27 +173,45 @@ class LaporConnector:
             stamp = record.get("updated_at") if isinstance(record, dict) else None
             if isinstance(stamp, str):
                 stamps.append(stamp)
+        horizon = self._horizon()
         if not all(len(s) == 19 and s[4] == "-" and s[10] == " " for s in stamps):
             instants = []
             for stamp in stamps:
                 try:
-                    instants.append(self._translate.instant(platform_timestamp(stamp)))
-                except ValueError:
+                    instant = self._translate.instant(platform_timestamp(stamp))
+                except (OverflowError, ValueError):
                     continue
+                if instant <= horizon:
+                    instants.append(instant)
             return max(instants, default=None)
         while stamps:
             stamp = max(stamps)
             try:
-                return self._translate.instant(platform_timestamp(stamp))
-            except ValueError:
-                stamps.remove(stamp)
+                newest = self._translate.instant(platform_timestamp(stamp))
+            except (OverflowError, ValueError):
+                newest = None
+            if newest is not None and newest <= horizon:
+                return newest
+            stamps.remove(stamp)
         return None
+
+    def _horizon(self) -> datetime:
+        """The latest instant a record may be dated and believed (``PRESENT_SKEW``)."""
+        return datetime.fromtimestamp(self._clock(), UTC) + PRESENT_SKEW
 
     def _take(self, records: list[Any], state: ListingState, newest: datetime | None) -> ChangePage:
         """The page's records not listed before, and the cursor once it is committed."""
         summaries: list[ComplaintSummary] = []
         quarantined: list[QuarantineItem] = []
+        horizon = self._horizon()
         for item in self._translate.summaries(records):
+            if isinstance(item, ComplaintSummary) and item.updated_at > horizon:
+                item = quarantine(
+                    "summary",
+                    _listed_copy(item),
+                    f"updated_at {item.updated_at.isoformat()} is later than the present",
+                    upstream_id=item.id,
+                )
             if isinstance(item, QuarantineItem):
                 if (item.upstream_id, item.reason) not in state.quarantined:
                     state.quarantined.add((item.upstream_id, item.reason))
@@ -289,3 +309,17 @@ class LaporConnector:
             if results.get("next_page_url") is None:
                 return
             page += 1
+
+
+def _listed_copy(summary: ComplaintSummary) -> dict[str, Any]:
+    """What quarantine keeps of a listed record it refused: a confidential one's
+    title not at all."""
+    copy: dict[str, Any] = {
+        "id": summary.id,
+        "tracking_id": summary.tracking_id,
+        "is_secret": summary.is_secret,
+        "updated_at": summary.updated_at.isoformat(),
+    }
+    if not summary.is_secret:
+        copy["title"] = summary.title
+    return copy

@@ -26,22 +26,42 @@ from typing import Any
 _PLACEHOLDER = re.compile(r"\{\{\s*(institution_from|institution_to|status_old|status_new)\s*\}\}")
 
 
+PLAUSIBLE_YEARS = range(1970, 2201)
+"""Years a platform timestamp can be in. Year 1 or 9999 is no complaint's date, and
+either would overflow when turned into an instant: refused with a reason instead."""
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as a reason quotes it: short, since a reason is logged and stored."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def platform_timestamp(value: Any) -> datetime:
     """A naive wall time, or an aware instant where the platform gave an offset."""
     if not isinstance(value, str):
         raise ValueError(f"a timestamp must be a string, not {type(value).__name__}")
+    parsed: datetime | None = None
     try:
         if len(value) == 19 and value[4] == "-" and value[10] == " " and value[13] == ":":
-            return datetime.fromisoformat(value)  # the usual form, and the fast path
-        if len(value) == 19 and value[2] == "-" and value[5] == "-" and value[10] == " ":
-            return datetime.strptime(value, "%d-%m-%Y %H:%M:%S")
-        if len(value) >= 19 and value[4] == "-" and value[10] in "T ":
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)  # the usual form, and the fast path
+        elif len(value) == 19 and value[2] == "-" and value[5] == "-" and value[10] == " ":
+            parsed = datetime.strptime(value, "%d-%m-%Y %H:%M:%S")
+        elif 19 <= len(value) <= 40 and value[4] == "-" and value[10] in "T ":
+            parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"impossible timestamp {value!r}: {exc}") from None
-    raise ValueError(
-        f"not a timestamp ('YYYY-MM-DD HH:MM:SS', 'DD-MM-YYYY HH:MM:SS' or ISO 8601): {value!r}"
-    )
+        raise ValueError(f"impossible timestamp {shown(value)}: {exc}") from None
+    if parsed is None:
+        raise ValueError(
+            "not a timestamp ('YYYY-MM-DD HH:MM:SS', 'DD-MM-YYYY HH:MM:SS' or ISO 8601): "
+            f"{shown(value)}"
+        )
+    if parsed.year not in PLAUSIBLE_YEARS:
+        raise ValueError(
+            f"timestamp {shown(value)} is in year {parsed.year}, outside "
+            f"{PLAUSIBLE_YEARS.start}-{PLAUSIBLE_YEARS.stop - 1}"
+        )
+    return parsed
 
 
 def status_of(value: Any) -> dict[str, Any] | None:

@@ -7,14 +7,15 @@ is scrubbed from any raw payload kept for quarantine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -39,8 +40,11 @@ from connectors.sp4n_lapor_shapes import (
     normalized_log,
     platform_timestamp,
     rendered,
+    shown,
     status_of,
 )
+
+R = TypeVar("R")
 
 DEFAULT_STATUS_NAMES: Mapping[str, CanonicalStatus] = {
     "belum terverifikasi": CanonicalStatus.SUBMITTED,
@@ -72,10 +76,12 @@ def _naive_date(value: Any) -> date:
     try:
         return date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise ValueError(f"impossible date {value!r}: {exc}") from None
+        raise ValueError(f"impossible date {shown(value)}: {exc}") from None
 
 
 Timestamp = Annotated[datetime, BeforeValidator(platform_timestamp)]
+UpstreamId = Annotated[int, Field(ge=0, lt=2**63)]
+"""The platform's ids are positive and fit 63 bits, as every store holds them."""
 StatusValue = Annotated["WireStatus", BeforeValidator(status_of)]
 OptionalDate = Annotated[date, BeforeValidator(_naive_date)] | None
 
@@ -90,14 +96,14 @@ def status_key(name: str) -> str:
 
 
 class WireSummary(_Wire):
-    id: int
+    id: UpstreamId
     tracking_id: str
     title: str
     status_code: int | None = None
     status_name: str | None = None
     classification: str
     category_name: str | None = None
-    disposition_id: int | None = None
+    disposition_id: UpstreamId | None = None
     disposition_name: str | None = None
     is_secret: bool
     is_anonymous: bool
@@ -123,12 +129,12 @@ class WireStatus(_Wire):
 
 
 class WireInstitutionRef(_Wire):
-    id: int
+    id: UpstreamId
     name: str
 
 
 class WireLog(_Wire):
-    id: int
+    id: UpstreamId
     created_at: Timestamp
     status_old: StatusValue | None = None
     status_new: StatusValue
@@ -148,9 +154,9 @@ class WireDetail(_Wire):
 
 
 class WireFollowup(_Wire):
-    id: int
+    id: UpstreamId
     created_at: Timestamp
-    institution_from_id: int | None = None
+    institution_from_id: UpstreamId | None = None
     institution_from_name: str | None = None
     is_reporter: bool
     content: str | None = None
@@ -162,9 +168,9 @@ class WireFollowup(_Wire):
 
 
 class WireInstitution(_Wire):
-    id: int
+    id: UpstreamId
     name: str
-    parent_id: int | None = None
+    parent_id: UpstreamId | None = None
 
 
 _detail_adapter = TypeAdapter(WireDetail)
@@ -229,7 +235,7 @@ class WireTranslator:
             wire = WireSummary.model_validate(payload)
         except ValidationError as exc:
             return quarantine("summary", payload, describe(exc))
-        return self._summary(wire)
+        return self._represented("summary", payload, lambda: self._summary(wire))
 
     def summaries(self, payloads: list[Any]) -> list[ComplaintSummary | QuarantineItem]:
         """A listing page's records: validated in one call, one by one only if needed."""
@@ -237,7 +243,22 @@ class WireTranslator:
             wires = _summaries_adapter.validate_python(payloads)
         except ValidationError:
             return [self.summary(payload) for payload in payloads]
-        return [self._summary(wire) for wire in wires]
+        try:
+            return [self._summary(wire) for wire in wires]
+        except (OverflowError, ValueError):
+            return [self.summary(payload) for payload in payloads]
+
+    def _represented(
+        self, kind: str, payload: Any, build: Callable[[], R], *, upstream_id: int | None = None
+    ) -> R | QuarantineItem:
+        """What ``build`` makes of a validated record, or the record quarantined when
+        one of its values passed validation but cannot be represented (an instant
+        beyond the calendar's range, say): the page goes on either way."""
+        try:
+            return build()
+        except (OverflowError, ValueError) as exc:
+            reason = f"a value cannot be represented ({type(exc).__name__}: {shown(str(exc), 80)})"
+            return quarantine(kind, payload, reason, upstream_id=upstream_id)
 
     def _summary(self, wire: WireSummary) -> ComplaintSummary:
         disposition = None
@@ -249,7 +270,7 @@ class WireTranslator:
             title=scrub_identity(wire.title),
             status=self.status(wire.status_code, wire.status_name),
             classification=wire.classification,
-            category_name=wire.category_name or "",
+            category_name=scrub_identity(wire.category_name or ""),
             disposition=disposition,
             is_secret=wire.is_secret,
             is_anonymous=wire.is_anonymous,
@@ -264,11 +285,16 @@ class WireTranslator:
             wire = _detail_adapter.validate_python(payload)
         except ValidationError as exc:
             return quarantine("detail", payload, describe(exc), upstream_id=complaint_id)
+        return self._represented(
+            "detail", payload, lambda: self._detail(wire, followups), upstream_id=complaint_id
+        )
+
+    def _detail(self, wire: WireDetail, followups: list[Followup]) -> ComplaintDetail:
         data = wire.data
         return ComplaintDetail(
             summary=self._summary(data),
             content=scrub_identity(data.content),
-            location_name=data.location_name or "",
+            location_name=scrub_identity(data.location_name or ""),
             date_of_incident=data.date_of_incident,
             logs=tuple(self._log(log) for log in wire.data_logs),
             followups=tuple(followups),
@@ -306,13 +332,17 @@ class WireTranslator:
             wire = WireFollowup.model_validate(payload)
         except ValidationError as exc:
             return quarantine("followup", payload, describe(exc))
-        return Followup(
-            id=wire.id,
-            created_at=self.instant(wire.created_at),
-            institution_from_id=wire.institution_from_id,
-            institution_from_name=wire.institution_from_name or "",
-            is_reporter=wire.is_reporter,
-            content=scrub_identity(wire.content or ""),
+        return self._represented(
+            "followup",
+            payload,
+            lambda: Followup(
+                id=wire.id,
+                created_at=self.instant(wire.created_at),
+                institution_from_id=wire.institution_from_id,
+                institution_from_name=scrub_identity(wire.institution_from_name or ""),
+                is_reporter=wire.is_reporter,
+                content=scrub_identity(wire.content or ""),
+            ),
         )
 
     def institution(self, payload: Any) -> Institution | QuarantineItem:

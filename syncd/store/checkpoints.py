@@ -3,13 +3,18 @@ the page that reached it, so it is never ahead of what is committed."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from connectors.records import PRESENT_SKEW
+
 from syncd.store.tables import CHECKPOINTS
 from syncd.store.upsert import insert as dialect_insert
+
+log = logging.getLogger(__name__)
 
 
 def stored_cursor(connection: Connection, source: str) -> datetime | None:
@@ -28,6 +33,18 @@ def advance_checkpoint(
     *,
     full_done: bool = False,
 ) -> None:
+    """Moves the checkpoint to ``cursor``, never past the present (``now`` plus the
+    skew allowed): a cursor in the future would make every later listing ask for
+    changes after it, and see none."""
+    horizon = now + PRESENT_SKEW
+    if cursor > horizon:
+        log.warning(
+            "checkpoint clamped: source=%s cursor=%s is later than the present; kept at %s",
+            source,
+            cursor.isoformat(),
+            horizon.isoformat(),
+        )
+        cursor = horizon
     insert = dialect_insert(connection, CHECKPOINTS)
     values: dict[str, Any] = {"source": source, "cursor": cursor, "updated_at": now}
     if full_done:

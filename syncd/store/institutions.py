@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
 from connectors.records import Institution
+from syncd.store.limits import misfit
 from syncd.store.tables import INSTITUTIONS
 from syncd.store.upsert import insert as dialect_insert
+
+log = logging.getLogger(__name__)
 
 
 def institutions_synced_at(connection: Connection, source: str) -> datetime | None:
@@ -34,15 +38,21 @@ def write_institutions(
             "synced_at": insert.excluded.synced_at,
         },
     )
-    rows = [
-        {
+    rows = []
+    for i in institutions:
+        row = {
             "source": source,
             "upstream_id": i.id,
             "name": i.name,
             "parent_id": i.parent_id,
             "synced_at": now,
         }
-        for i in institutions
-    ]
+        reason = misfit(INSTITUTIONS, row)
+        if reason is None:
+            rows.append(row)
+        else:
+            log.warning("institution not stored: source=%s id=%s reason=%s", source, i.id, reason)
+    if not rows:
+        return 0
     connection.execute(stmt, rows)
     return len(rows)

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, update
 
@@ -22,10 +23,22 @@ from syncd.store.upsert import insert as dialect_insert
 
 def record_key(item: QuarantineItem) -> str:
     """The upstream id when readable, else a digest of the payload."""
-    if item.upstream_id is not None:
+    if _fits_63_bits(item.upstream_id):
         return str(item.upstream_id)
     canonical = json.dumps(item.payload, sort_keys=True, default=str).encode()
     return "sha256:" + hashlib.sha256(canonical).hexdigest()[:32]
+
+
+def _without_nul(value: Any) -> Any:
+    """The payload with every NUL character replaced: PostgreSQL holds none in a text,
+    and a quarantine row that cannot be written would fail the page it belongs to."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(str(k)): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def quarantine(
@@ -49,9 +62,9 @@ def quarantine(
             "source": source,
             "kind": item.kind,
             "record_key": record_key(item),
-            "upstream_id": item.upstream_id,
-            "reason": item.reason,
-            "payload": item.payload,
+            "upstream_id": item.upstream_id if _fits_63_bits(item.upstream_id) else None,
+            "reason": _without_nul(item.reason),
+            "payload": _without_nul(item.payload),
             "first_seen": now,
             "last_seen": now,
             "count": 1,
@@ -59,6 +72,10 @@ def quarantine(
         for item in items
     }
     connection.execute(stmt, list(rows.values()))
+
+
+def _fits_63_bits(value: int | None) -> bool:
+    return value is not None and -(2**63) <= value < 2**63
 
 
 def resolve_quarantine(

@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from connectors.records import ComplaintDetail, QuarantineItem
+from connectors.records import PRESENT_SKEW, ComplaintDetail, QuarantineItem
 from syncd.store import tally
 from syncd.store.checkpoints import advance_checkpoint
 from syncd.store.chunks import chunks
 from syncd.store.clocks import ClockKeeper
+from syncd.store.limits import beyond_present, first_misfit, misfit
 from syncd.store.quarantine import quarantine, resolve_quarantine
 from syncd.store.tables import (
     COMPLAINTS,
@@ -70,6 +71,9 @@ def write_batch(
     now: datetime,
     clocks: ClockKeeper | None = None,
 ) -> Written:
+    details, unfit = storable(source, batch.details, now)
+    if unfit:
+        batch = Batch(details, batch.quarantined + unfit, batch.vanished, batch.cursor)
     touched = [d.id for d in batch.details] + batch.vanished
     before = tally.complaint_counts(connection, source, touched)
     applied = _upsert_complaints(connection, source, batch.details, now)
@@ -89,6 +93,56 @@ def write_batch(
     if batch.cursor is not None:
         advance_checkpoint(connection, source, batch.cursor, now)
     return Written(len(applied), len(batch.quarantined), len(vanished))
+
+
+def storable(
+    source: str, details: Sequence[ComplaintDetail], now: datetime
+) -> tuple[list[ComplaintDetail], list[QuarantineItem]]:
+    """The details the store can hold, and the others quarantined with the reason:
+    dated after the present, or with a value no column of theirs can take."""
+    kept: list[ComplaintDetail] = []
+    unfit: list[QuarantineItem] = []
+    for d in details:
+        reason = _unstorable(source, d, now)
+        if reason is None:
+            kept.append(d)
+        else:
+            unfit.append(QuarantineItem("detail", d.id, reason, _quarantined_copy(d)))
+    return kept, unfit
+
+
+def _unstorable(source: str, d: ComplaintDetail, now: datetime) -> str | None:
+    s = d.summary
+    instants = [("updated_at", s.updated_at), ("created_at", s.created_at)]
+    instants += [(f"log {log.id}: created_at", log.created_at) for log in d.logs]
+    instants += [(f"followup {f.id}: created_at", f.created_at) for f in d.followups]
+    return (
+        beyond_present(instants, now)
+        or misfit(COMPLAINTS, _complaint_row(source, d, now))
+        or first_misfit(LOGS, _log_rows(0, d))
+        or first_misfit(FOLLOWUPS, _followup_rows(0, d))
+    )
+
+
+def _quarantined_copy(d: ComplaintDetail) -> dict[str, Any]:
+    """What quarantine keeps of a record the store refused: enough to find it
+    upstream, and a confidential complaint's texts not at all."""
+    s = d.summary
+    copy: dict[str, Any] = {
+        "id": s.id,
+        "tracking_id": s.tracking_id[:64],
+        "status_code": s.status.code,
+        "status_name": s.status.name[:64],
+        "is_secret": s.is_secret,
+        "created_at": s.created_at.isoformat(),
+        "updated_at": s.updated_at.isoformat(),
+        "logs": len(d.logs),
+        "followups": len(d.followups),
+    }
+    if not s.is_secret:
+        copy["title"] = s.title[:500]
+        copy["content"] = d.content[:2000]
+    return copy
 
 
 def _complaint_row(source: str, d: ComplaintDetail, now: datetime) -> dict[str, Any]:
@@ -135,7 +189,10 @@ def _upsert_complaints(
             for column in COMPLAINTS.columns
             if column.name not in ("id", *_KEPT_ON_UPDATE)
         },
-        where=COMPLAINTS.c.updated_at <= insert.excluded.updated_at,
+        # A row dated after the present came from before such rows were refused: its
+        # corrected copy must be able to replace it, though it is "older".
+        where=(COMPLAINTS.c.updated_at <= insert.excluded.updated_at)
+        | (COMPLAINTS.c.updated_at > now + PRESENT_SKEW),
     ).returning(COMPLAINTS.c.upstream_id, COMPLAINTS.c.id)
     rows = [_complaint_row(source, d, now) for d in newest.values()]
     return {upstream_id: row_id for upstream_id, row_id in connection.execute(stmt, rows)}

@@ -20,7 +20,7 @@ from connectors.records import Institution, QuarantineItem
 from syncd.store.institutions import institutions_synced_at, write_institutions
 from syncd.store.runs import RunOutcome, close_run, open_run
 from syncd.store.transaction import StoreError, in_transaction
-from syncd.sync.stats import PassStats
+from syncd.sync.stats import PassStats, UnexpectedError
 
 log = logging.getLogger("syncd.sync.run")
 
@@ -47,6 +47,9 @@ def recorded_pass(
     except (ConnectorError, StoreError) as exc:
         stats.error = exc
         log.error("sync failed: source=%s kind=%s detail=%s", source, exc.kind, exc)
+    except Exception as exc:  # noqa: BLE001 - whatever it was, the run failed, loudly
+        stats.error = UnexpectedError(exc)
+        log.error("sync failed: source=%s kind=internal detail=%s", source, stats.error)
     finally:
         stats.seconds = time.perf_counter() - started
         try:

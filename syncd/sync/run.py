@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, select
 
 from connectors.base import ChangePage, Connector
-from connectors.records import ComplaintDetail, Vanished
+from connectors.records import PRESENT_SKEW, ComplaintDetail, Vanished
 from syncd.store.checkpoints import advance_checkpoint, stored_cursor
 from syncd.store.clocks import ClockKeeper
 from syncd.store.tables import COMPLAINTS
@@ -57,6 +57,15 @@ class SyncPass:
 
     def _sync(self, stats: PassStats, full: bool) -> None:
         since = None if full else self.checkpoint()
+        if since is not None and since > self.clock() + PRESENT_SKEW:
+            # Left by a version that believed a record dated in the future: nothing
+            # after it would ever be listed. Listing everything again repairs it.
+            log.warning(
+                "checkpoint %s of source=%s is in the future: listing everything again",
+                since.isoformat(),
+                self.source,
+            )
+            since = None
         seen: set[int] | None = set() if since is None else None
         first = True
         # One page is written while the next is fetched: the platform and the

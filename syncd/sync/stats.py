@@ -11,6 +11,31 @@ from syncd.store.transaction import StoreError
 from syncd.vocabulary import RunResult
 
 
+class UnexpectedError(Exception):
+    """Anything else a pass raised: a defect, or an input nobody foresaw.
+
+    It is still a failed run, never a silent ok. Its message names the exception's
+    type and where it was raised, never the exception's own text: that can quote
+    the upstream record, and a confidential complaint's title must not reach the
+    run record or the logs.
+    """
+
+    kind = "internal"
+
+    def __init__(self, cause: BaseException) -> None:
+        frame = cause.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = ""
+        if frame is not None:
+            code = frame.tb_frame.f_code
+            where = f" in {code.co_name} ({code.co_filename.rsplit('/', 1)[-1]}:{frame.tb_lineno})"
+        super().__init__(f"unexpected {type(cause).__name__}{where}")
+
+
+PassError = ConnectorError | StoreError | UnexpectedError
+
+
 @dataclass
 class PassStats:
     """What a pass did; ``error`` is set when it failed."""
@@ -25,7 +50,7 @@ class PassStats:
     vanished: int = 0
     pages: int = 0
     seconds: float = 0.0
-    error: ConnectorError | StoreError | None = None
+    error: PassError | None = None
     cursor: datetime | None = None
     tracked: bool = False
     """A pass of tracked checks (``listed``: the ids checked), not of the listing."""

@@ -130,6 +130,7 @@ def test_it_mirrors_the_simulator_exactly_through_every_fault(
 
         # Days pass: complaints arrive, progress, and some are removed upstream.
         world_clock.advance(4 * DAY)
+        client_clock.advance(4 * DAY)  # the present is the same for both sides
         removed_now = world.removed_ids() & set(mirror.details)
         cursor = mirror.sync(connector, cursor)
         # A complaint whose new followup arrives broken keeps its last good detail
