@@ -204,13 +204,14 @@ class LaporConnector:
         summaries: list[ComplaintSummary] = []
         quarantined: list[QuarantineItem] = []
         horizon = self._horizon()
-        for item in self._translate.summaries(records):
-            if isinstance(item, ComplaintSummary) and item.updated_at > horizon:
+        for read in self._translate.summaries(records):
+            item = read
+            if isinstance(read, ComplaintSummary) and read.updated_at > horizon:
                 item = quarantine(
                     "summary",
-                    _listed_copy(item),
-                    f"updated_at {item.updated_at.isoformat()} is later than the present",
-                    upstream_id=item.id,
+                    _listed_copy(read),
+                    f"updated_at {read.updated_at.isoformat()} is later than the present",
+                    upstream_id=read.id,
                 )
             if isinstance(item, QuarantineItem):
                 if (item.upstream_id, item.reason) not in state.quarantined:

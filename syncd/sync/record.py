@@ -47,7 +47,7 @@ def recorded_pass(
     except (ConnectorError, StoreError) as exc:
         stats.error = exc
         log.error("sync failed: source=%s kind=%s detail=%s", source, exc.kind, exc)
-    except Exception as exc:  # noqa: BLE001 - whatever it was, the run failed, loudly
+    except Exception as exc:  # whatever it was, the run failed, and says so
         stats.error = UnexpectedError(exc)
         log.error("sync failed: source=%s kind=internal detail=%s", source, stats.error)
     finally:
