@@ -31,6 +31,14 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 """Every outbound call has an explicit timeout; a client built by syncd uses this."""
 
 AUTH_BACKOFF = timedelta(minutes=15)
+
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""The most of one response body read, counted after decompression. A listing page
+of 1,000 complaints is about 1 MB; a body beyond this is a bad response (an endless
+stream, a compression bomb), not data, and must not grow the process."""
+MAX_RESPONSE_SECONDS = 120.0
+"""The longest one body may take to arrive, however slowly it trickles in: the
+timeout between two reads alone would let a drip of one byte a minute go on."""
 T = TypeVar("T")
 
 ResponseObserver = Callable[[str], None]
@@ -80,6 +88,7 @@ class JsonGetter:
     auth_backoff: timedelta = AUTH_BACKOFF
     budget: RequestBudget | None = None
     """The source's request budget; None: no limit (tests, the in-process simulator)."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     _auth_failure: AuthenticationFailed | None = None
 
     def get(
@@ -125,12 +134,10 @@ class JsonGetter:
     ) -> Any:
         try:
             if self.budget is None:
-                response = self.client.get(self._absolute(url, params))
-                body = response.read()
+                response, body = self._exchange(self._absolute(url, params))
             else:
                 with self.budget.request():
-                    response = self.client.get(self._absolute(url, params))
-                    body = response.read()
+                    response, body = self._exchange(self._absolute(url, params))
         except httpx.TimeoutException as exc:
             self._observe("error")
             raise UpstreamUnavailable(f"timed out: {exc!r}") from exc
@@ -142,16 +149,45 @@ class JsonGetter:
         self._observe(str(status))
         if status >= 400:
             self._raise_for_status(response)
+        if body is None:
+            raise BadResponse(
+                f"body larger than {self.max_response_bytes} bytes (after decompression), "
+                f"or slower than {MAX_RESPONSE_SECONDS:.0f} s: not read",
+                status_code=status,
+            )
         if peek is not None:
             peek(body)
         try:
             # pydantic-core's parser: a third faster than json.loads on listing pages.
             return pydantic_core.from_json(body)
         except ValueError as exc:
-            snippet = body[:80].decode("utf-8", "replace")
+            # Where it broke and how long it was, never what it said: the body may be
+            # a confidential complaint, and this message is logged and stored.
+            looks = ", an HTML page" if body.lstrip()[:1] == b"<" else ""
             raise BadResponse(
-                f"body is not JSON ({exc}); starts {snippet!r}", status_code=status
+                f"body of {len(body)} bytes is not JSON{looks} ({exc})", status_code=status
             ) from exc
+
+    def _exchange(self, url: str) -> tuple[httpx.Response, bytes | None]:
+        """One request: the response, and its body unless it was too big or too slow.
+
+        The body is streamed and read only up to the cap, so no answer can grow the
+        process beyond it; an error status's body is not read at all (nothing in it
+        is used).
+        """
+        with self.client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                return response, b""
+            limit = self.max_response_bytes
+            deadline = time.monotonic() + MAX_RESPONSE_SECONDS
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit or time.monotonic() > deadline:
+                    return response, None
+                chunks.append(chunk)
+            return response, b"".join(chunks)
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         status = response.status_code

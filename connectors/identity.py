@@ -5,7 +5,7 @@ reporter's name, NIK and address into ``content``. The connector replaces it wit
 What is recognised: a NIK (16 digits), Indonesian phone numbers (``08…``, ``+62…``,
 ``62…``), e-mail addresses, and the value of lines labelled ``Nama``, ``Nama
 Lengkap``, ``NIK``, ``Alamat``, ``No. HP`` or ``Telepon`` (the label stays, so a reader
-sees that something was there).
+sees that something was there), at the start of a line or inside a sentence.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ _LABELLED = re.compile(
     r"|no\.?\s*hp|no\.?\s*telp\.?|no\.?\s*telepon|telepon|telp\.?|hp)[ \t]*[:=][ \t]*)"
     r"(?P<value>\S[^\r\n]*)$"
 )
-_NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# The same labels inside a sentence ("… pelapor Nama: Budi Santoso, NIK: …"): the
+# value runs to the next comma, semicolon or line end, at most 120 characters.
+_INLINE = re.compile(
+    r"(?i)(?<![\w.])(?P<label>(?:nama\s+lengkap|nama\s+pelapor|nama|nik|no\.?\s*ktp|alamat"
+    r"|no\.?\s*hp|no\.?\s*telp\.?|no\.?\s*telepon|telepon|telp\.?)[ \t]*[:=][ \t]*)"
+    r"(?P<value>[^\s,;|\[][^\r\n,;|]{0,119})"
+)
+# A NIK written whole or in groups of four ("6109 1234 5678 9012").
+_NIK = re.compile(r"(?<!\d)\d{4}(?:[ .-]?\d{4}){3}(?!\d)")
 _PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[\s.-]?8(?:[\s.-]?\d){7,11}(?!\d)")
 # Every repetition is bounded (an address's parts have lengths in RFC 5321): a hostile
 # text of a million letters without an "@" must not cost a million steps per letter.
@@ -31,6 +39,7 @@ def scrub_identity(text: str) -> str:
     if not text:
         return text
     text = _LABELLED.sub(lambda m: m.group("label") + HIDDEN, text)
+    text = _INLINE.sub(lambda m: m.group("label") + HIDDEN, text)
     if "@" in text:
         text = _EMAIL.sub(HIDDEN, text)
     text = _NIK.sub(HIDDEN, text)

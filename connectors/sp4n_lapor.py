@@ -27,7 +27,7 @@ import httpx
 from connectors.base import ChangePage, DetailResult, InstitutionResult
 from connectors.budget import RequestBudget
 from connectors.envelope import GONE, page_of, results_of
-from connectors.errors import ClientRequestError
+from connectors.errors import BadResponse, ClientRequestError
 from connectors.http import JsonGetter, ResponseObserver
 from connectors.listing import ListingState, ReadAhead, advance, merge_reread
 from connectors.quarantine import quarantine
@@ -43,6 +43,17 @@ from connectors.sp4n_lapor_shapes import platform_timestamp
 from connectors.sp4n_lapor_wire import WireTranslator
 
 log = logging.getLogger(__name__)
+
+MAX_LISTING_PAGES = 20_000
+"""Listing requests in one pass: ten million changes at 500 a page. A listing whose
+``next_page_url`` never ends fails the pass there (what was committed stays)."""
+MAX_PAGES_IN_ONE_SECOND = 200
+"""Pages stepped through under one anchor second: far more than any real second
+holds, and the bound on what a listing keeps in memory to skip repeats."""
+MAX_PAGES = 200
+"""Pages of one complaint's followups, or of the institutions."""
+MAX_FOLLOWUPS = 10_000
+"""Followups of one complaint; a real one has tens."""
 
 __all__ = ["MAX_PAGE_SIZE", "LaporConnector", "LaporSettings", "build_client"]
 
@@ -96,6 +107,7 @@ class LaporConnector:
             sleep=sleep,
             clock=clock,
             budget=budget,
+            max_response_bytes=settings.max_response_bytes,
         )
 
     @property
@@ -125,8 +137,15 @@ class LaporConnector:
         ahead = ReadAhead(
             self._listing_page, lambda raw: self._translate.instant(platform_timestamp(raw))
         )
+        requests = 0
         try:
             while True:
+                requests += 1
+                if requests > MAX_LISTING_PAGES or state.page > MAX_PAGES_IN_ONE_SECOND:
+                    raise BadResponse(
+                        f"the listing does not end: {requests - 1} pages read, "
+                        f"{state.page - 1} of them under one second; this pass stops here"
+                    )
                 results = ahead.get(state.anchor, state.page)
                 records: list[Any] = results["data"]
                 newest = self._newest(records)
@@ -275,6 +294,10 @@ class LaporConnector:
     ) -> list[Followup] | QuarantineItem:
         followups: list[Followup] = []
         for results in self._pages(f"/complaints/{complaint_id}/followups", {}):
+            if len(followups) + len(results["data"]) > MAX_FOLLOWUPS:
+                raise BadResponse(
+                    f"complaint {complaint_id} has more than {MAX_FOLLOWUPS} followups"
+                )
             for payload in results["data"]:
                 item = self._translate.followup(payload)
                 if isinstance(item, QuarantineItem):
@@ -305,6 +328,8 @@ class LaporConnector:
         says there is more."""
         page = 1
         while True:
+            if page > MAX_PAGES:
+                raise BadResponse(f"{path} does not end: {MAX_PAGES} pages read")
             results = self._http.get(path, {"page": page, **params}, shape=page_of)
             yield results
             if results.get("next_page_url") is None:

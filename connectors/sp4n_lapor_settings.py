@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from connectors.http import DEFAULT_TIMEOUT
+from connectors.http import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from connectors.records import CanonicalStatus
 from connectors.retry import RetryPolicy
 from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP
@@ -41,6 +41,8 @@ class LaporSettings:
     """The whole source's budget toward the gateway; None: no limit."""
     max_concurrency: int | None = None
     """Requests in flight at once, whatever asks for them; None: no limit."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """The most of one response body read (after decompression); more is a bad response."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:

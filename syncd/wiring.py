@@ -251,6 +251,7 @@ def lapor_settings(source: SourceConfig, base_url: str) -> LaporSettings:
         status_names=source.status_aliases,
         max_requests_per_second=source.request_budget[0],
         max_concurrency=source.request_budget[1],
+        max_response_bytes=source.max_response_bytes,
     )
 
 

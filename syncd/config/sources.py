@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectors.http import DEFAULT_MAX_RESPONSE_BYTES
 from connectors.records import CanonicalStatus
 from connectors.sp4n_lapor_wire import DEFAULT_STATUS_MAP
 from syncd.config.durations import Duration, PositiveDuration
@@ -103,6 +104,12 @@ class SourceConfig(BaseModel):
     "sp4n-lapor"; no limit for the in-process simulator unless set."""
     max_concurrency: int = Field(default=4, ge=1, le=64)
     """Requests in flight at once toward a real gateway (kind "sp4n-lapor")."""
+    max_response_bytes: int = Field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, ge=64 * 1024, le=1024 * 1024 * 1024
+    )
+    """The most of one response body read, after decompression: a longer body (an
+    endless stream, a compression bomb) is a bad response, retried, then failing
+    the pass; it never grows the process beyond this."""
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     # syncd extensions to CONTRACT.md section 3
     lookback: Duration = timedelta(minutes=10)

@@ -24,6 +24,16 @@ from tests.support.clocks import FakeClock
         ("Alamat: Jl. Merdeka 5, Sekadau", f"Alamat: {HIDDEN}"),
         ("No. HP: 08123456789", f"No. HP: {HIDDEN}"),
         ("Telepon : (0564) 21234", f"Telepon : {HIDDEN}"),
+        # inside a sentence, as integrators write it into content
+        (
+            "Dilaporkan oleh Nama: Budi Santoso, NIK: 6109123456789012, alamat: Jl. Ahmad Yani 3",
+            f"Dilaporkan oleh Nama: {HIDDEN}, NIK: {HIDDEN}, alamat: {HIDDEN}",
+        ),
+        (
+            "warga (nama = Siti; telp: 0564-21234) melapor",
+            f"warga (nama = {HIDDEN}; telp: {HIDDEN}",
+        ),
+        ("NIK 6109 1234 5678 9012 terdaftar", f"NIK {HIDDEN} terdaftar"),
     ],
 )
 def test_it_hides_each_kind_of_identity(text: str, expected: str) -> None:

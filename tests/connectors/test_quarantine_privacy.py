@@ -1,0 +1,59 @@
+"""What quarantine keeps of a bad record: the wire format's fields only, no reporter,
+and no confidential complaint's texts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from connectors.quarantine import HIDDEN_SECRET, quarantine
+
+REPORTER = {
+    "nama_pelapor": "Budi Santoso",
+    "nik_pelapor": "6109123456789012",
+    "no_ktp": "6109123456789012",
+    "telepon": "081234567890",
+    "alamat": "Jl. Ahmad Yani 3",
+    "pelapor": {"nama": "Budi Santoso", "hp": "081234567890"},
+    "reporter_full_name": "Budi Santoso",  # a name nobody listed before
+}
+
+
+def test_no_reporter_field_is_kept_whatever_it_is_called() -> None:
+    payload = {"id": 7, "title": "Jalan rusak", "is_secret": False, **REPORTER}
+    item = quarantine("summary", {"results": {"data": payload}}, "status: missing")
+    text = json.dumps(item.payload)
+    for value in ("Budi", "6109123456789012", "081234567890", "Ahmad Yani"):
+        assert value not in text
+    assert item.payload["results"]["data"]["title"] == "Jalan rusak"
+    assert item.payload["results"]["data"]["_dropped_keys"] == len(REPORTER)
+
+
+@pytest.mark.parametrize("flag", [True, 1, "yes", "1", None, "rahasia", [True]])
+def test_a_confidential_or_doubtful_complaint_keeps_no_text(flag: object) -> None:
+    payload = {"id": 7, "title": "Pungli kepala desa", "content": "Isi rahasia", "is_secret": flag}
+    item = quarantine("summary", payload, "is_secret: not a boolean")
+    assert item.payload["title"] == HIDDEN_SECRET
+    assert item.payload["content"] == HIDDEN_SECRET
+    assert "Pungli" not in json.dumps(item.payload)
+
+
+def test_a_complaint_without_any_secret_flag_is_treated_as_confidential() -> None:
+    item = quarantine("detail", {"data": {"id": 7, "title": "Pungli"}}, "is_secret: missing")
+    assert item.payload["data"]["title"] == HIDDEN_SECRET
+
+
+def test_a_plainly_public_complaint_keeps_its_text_for_the_operator() -> None:
+    item = quarantine("summary", {"id": 7, "title": "Jalan rusak", "is_secret": False}, "x")
+    assert item.payload["title"] == "Jalan rusak"
+
+
+def test_a_broken_followup_of_a_confidential_complaint_keeps_no_text() -> None:
+    wrapped = {
+        "complaint": {"data": {"id": 7, "title": "Pungli", "is_secret": True}},
+        "followup": {"id": 3, "content": "Kami periksa kepala desa", "created_at": 5},
+    }
+    item = quarantine("followup", wrapped, "followup 3: created_at")
+    text = json.dumps(item.payload)
+    assert "Pungli" not in text and "kepala desa" not in text
