@@ -35,7 +35,7 @@ integrators send the reporter under many names (``nama_pelapor``, ``nik_pelapor`
 
 SECRET_TEXT_KEYS = frozenset({"title", "content", "location_name"})
 """The texts of a confidential complaint, which quarantine does not keep."""
-HIDDEN_SECRET = "[rahasia]"
+CONFIDENTIAL = "[rahasia]"
 DROPPED = "_dropped_keys"
 
 
@@ -50,7 +50,7 @@ def scrub_reporter(payload: Any, *, secret: bool = False) -> Any:
             if key not in KEPT_KEYS:
                 dropped += 1
             elif secret and key in SECRET_TEXT_KEYS and isinstance(value, str):
-                kept[key] = HIDDEN_SECRET
+                kept[key] = CONFIDENTIAL
             else:
                 kept[key] = scrub_reporter(value, secret=secret)
         if dropped:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from connectors.quarantine import HIDDEN_SECRET, quarantine
+from connectors.quarantine import CONFIDENTIAL, quarantine
 
 REPORTER = {
     "nama_pelapor": "Budi Santoso",
@@ -34,14 +34,14 @@ def test_no_reporter_field_is_kept_whatever_it_is_called() -> None:
 def test_a_confidential_or_doubtful_complaint_keeps_no_text(flag: object) -> None:
     payload = {"id": 7, "title": "Pungli kepala desa", "content": "Isi rahasia", "is_secret": flag}
     item = quarantine("summary", payload, "is_secret: not a boolean")
-    assert item.payload["title"] == HIDDEN_SECRET
-    assert item.payload["content"] == HIDDEN_SECRET
+    assert item.payload["title"] == CONFIDENTIAL
+    assert item.payload["content"] == CONFIDENTIAL
     assert "Pungli" not in json.dumps(item.payload)
 
 
 def test_a_complaint_without_any_secret_flag_is_treated_as_confidential() -> None:
     item = quarantine("detail", {"data": {"id": 7, "title": "Pungli"}}, "is_secret: missing")
-    assert item.payload["data"]["title"] == HIDDEN_SECRET
+    assert item.payload["data"]["title"] == CONFIDENTIAL
 
 
 def test_a_plainly_public_complaint_keeps_its_text_for_the_operator() -> None:
