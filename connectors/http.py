@@ -32,7 +32,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 AUTH_BACKOFF = timedelta(minutes=15)
 
-DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 """The most of one response body read, counted after decompression. A listing page
 of 1,000 complaints is about 1 MB; a body beyond this is a bad response (an endless
 stream, a compression bomb), not data, and must not grow the process."""
@@ -97,7 +97,7 @@ class JsonGetter:
         params: Mapping[str, str | int] | None = None,
         *,
         shape: Callable[[Any], T],
-        peek: Callable[[bytes], None] | None = None,
+        peek: Callable[[bytes | bytearray], None] | None = None,
     ) -> T:
         """A 2xx answer's JSON body as ``shape`` reads it, retrying what is worth it.
 
@@ -130,7 +130,7 @@ class JsonGetter:
         self,
         url: str,
         params: Mapping[str, str | int] | None,
-        peek: Callable[[bytes], None] | None,
+        peek: Callable[[bytes | bytearray], None] | None,
     ) -> Any:
         try:
             if self.budget is None:
@@ -168,7 +168,7 @@ class JsonGetter:
                 f"body of {len(body)} bytes is not JSON{looks} ({exc})", status_code=status
             ) from exc
 
-    def _exchange(self, url: str) -> tuple[httpx.Response, bytes | None]:
+    def _exchange(self, url: str) -> tuple[httpx.Response, bytearray | bytes | None]:
         """One request: the response, and its body unless it was too big or too slow.
 
         The body is streamed and read only up to the cap, so no answer can grow the
@@ -179,15 +179,22 @@ class JsonGetter:
             if response.status_code >= 400:
                 return response, b""
             limit = self.max_response_bytes
+            declared = response.headers.get("Content-Length", "")
+            if (
+                declared.isdigit()
+                and int(declared) > limit
+                and not response.headers.get("Content-Encoding")
+            ):
+                return response, None
             deadline = time.monotonic() + MAX_RESPONSE_SECONDS
-            chunks: list[bytes] = []
-            size = 0
+            # One growing buffer, parsed as it is: a list of chunks joined at the end
+            # would hold every body twice at its largest.
+            body = bytearray()
             for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit or time.monotonic() > deadline:
+                if len(body) + len(chunk) > limit or time.monotonic() > deadline:
                     return response, None
-                chunks.append(chunk)
-            return response, b"".join(chunks)
+                body += chunk
+            return response, body
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         status = response.status_code

@@ -25,7 +25,7 @@ _UPDATED_AT = re.compile(rb'"updated_at"\s*:\s*"([0-9 :-]{19})"')
 _LAST_PAGE = re.compile(rb'"next_page_url"\s*:\s*null')
 
 Key = tuple[datetime | None, int]
-Fetch = Callable[[datetime | None, int, Callable[[bytes], None]], dict[str, Any]]
+Fetch = Callable[[datetime | None, int, Callable[[bytes | bytearray], None]], dict[str, Any]]
 
 
 def next_request(anchor: datetime | None, page: int, newest: datetime | None) -> Key:
@@ -121,7 +121,7 @@ class ReadAhead:
 
         return self._pool.submit(request)
 
-    def _peek(self, key: Key, body: bytes) -> None:
+    def _peek(self, key: Key, body: bytes | bytearray) -> None:
         hint = self._hint(key, body)
         if hint is None:
             return
@@ -135,7 +135,7 @@ class ReadAhead:
         # request would wait for it: let that request get under way first.
         started.wait(timeout=0.05)
 
-    def _hint(self, key: Key, body: bytes) -> Key | None:
+    def _hint(self, key: Key, body: bytes | bytearray) -> Key | None:
         if _LAST_PAGE.search(body):
             return None
         # Pages are sorted by updated_at: the last one in the body is the newest. An

@@ -173,7 +173,10 @@ class LaporConnector:
             ahead.close()
 
     def _listing_page(
-        self, anchor: datetime | None, page: int, peek: Callable[[bytes], None] | None = None
+        self,
+        anchor: datetime | None,
+        page: int,
+        peek: Callable[[bytes | bytearray], None] | None = None,
     ) -> dict[str, Any]:
         params: dict[str, str | int] = {"page": page, "page_size": self.settings.page_size}
         if anchor is not None:

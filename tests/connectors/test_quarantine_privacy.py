@@ -4,10 +4,18 @@ and no confidential complaint's texts."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from connectors.quarantine import CONFIDENTIAL, quarantine
+from connectors.records import QuarantineItem
+
+
+def kept(item: QuarantineItem) -> dict[str, Any]:
+    assert isinstance(item.payload, dict)
+    return item.payload
+
 
 REPORTER = {
     "nama_pelapor": "Budi Santoso",
@@ -26,27 +34,27 @@ def test_no_reporter_field_is_kept_whatever_it_is_called() -> None:
     text = json.dumps(item.payload)
     for value in ("Budi", "6109123456789012", "081234567890", "Ahmad Yani"):
         assert value not in text
-    assert item.payload["results"]["data"]["title"] == "Jalan rusak"
-    assert item.payload["results"]["data"]["_dropped_keys"] == len(REPORTER)
+    assert kept(item)["results"]["data"]["title"] == "Jalan rusak"
+    assert kept(item)["results"]["data"]["_dropped_keys"] == len(REPORTER)
 
 
 @pytest.mark.parametrize("flag", [True, 1, "yes", "1", None, "rahasia", [True]])
 def test_a_confidential_or_doubtful_complaint_keeps_no_text(flag: object) -> None:
     payload = {"id": 7, "title": "Pungli kepala desa", "content": "Isi rahasia", "is_secret": flag}
     item = quarantine("summary", payload, "is_secret: not a boolean")
-    assert item.payload["title"] == CONFIDENTIAL
-    assert item.payload["content"] == CONFIDENTIAL
+    assert kept(item)["title"] == CONFIDENTIAL
+    assert kept(item)["content"] == CONFIDENTIAL
     assert "Pungli" not in json.dumps(item.payload)
 
 
 def test_a_complaint_without_any_secret_flag_is_treated_as_confidential() -> None:
     item = quarantine("detail", {"data": {"id": 7, "title": "Pungli"}}, "is_secret: missing")
-    assert item.payload["data"]["title"] == CONFIDENTIAL
+    assert kept(item)["data"]["title"] == CONFIDENTIAL
 
 
 def test_a_plainly_public_complaint_keeps_its_text_for_the_operator() -> None:
     item = quarantine("summary", {"id": 7, "title": "Jalan rusak", "is_secret": False}, "x")
-    assert item.payload["title"] == "Jalan rusak"
+    assert kept(item)["title"] == "Jalan rusak"
 
 
 def test_a_broken_followup_of_a_confidential_complaint_keeps_no_text() -> None:
