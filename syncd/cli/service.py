@@ -15,12 +15,13 @@ def run(config: ConfigOption = None) -> None:
 
     Speaks systemd's notification protocol when run as a Type=notify service.
     """
+    from syncd.cli.check_config import load_and_warn
     from syncd.cli.common import EXIT_CONFIG
     from syncd.daemon.foreground import Foreground
     from syncd.daemon.notify import Notifier
     from syncd.wiring import SourceUnusable
 
-    loaded = load_or_exit(config)
+    loaded = load_and_warn(config)  # each weak setting logged at WARNING
     engine = open_engine(loaded)
     try:
         code = Foreground(loaded, engine, Notifier()).run()

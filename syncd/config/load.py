@@ -3,12 +3,14 @@
 ``resolve_path`` picks the file (``-c FILE``, else ``$SYNCD_CONFIG``, else
 ``/etc/syncd/syncd.toml``); ``load_config`` reads it, fills in the secrets kept beside
 it (``syncd.config.secrets``), validates it, and raises one ``ConfigError`` listing
-every problem found.
+every problem found. ``read_config`` does the same and also tells what it read
+(``FilesRead``: the files' permission bits), for ``syncd.config.weak``.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +20,7 @@ from pydantic import ValidationError
 
 from syncd.config.errors import ConfigError, Problem, problems_of
 from syncd.config.model import Config
-from syncd.config.secrets import SecretReader
+from syncd.config.secrets import FileRead, FilesRead, SecretReader
 
 DEFAULT_PATH = Path("/etc/syncd/syncd.toml")
 ENV_PATH = "SYNCD_CONFIG"
@@ -38,7 +40,15 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
     ``environ`` (default ``os.environ``) supplies ``$CREDENTIALS_DIRECTORY`` and the
     ``SYNCD_…`` secrets.
     """
-    data = _read_toml(path)
+    return read_config(path, environ=environ)[0]
+
+
+def read_config(
+    path: Path, *, environ: Mapping[str, str] | None = None
+) -> tuple[Config, FilesRead]:
+    """``load_config``, and what it read: the files' permission bits and the secrets
+    written in the file itself (``syncd.config.weak`` warns about them)."""
+    data, mode = _read_toml(path)
     reader = SecretReader(
         environ=os.environ if environ is None else environ, config_dir=path.parent
     )
@@ -51,13 +61,18 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
         problems += [problem for problem in problems_of(exc) if problem[0] not in unreadable]
     if problems:
         raise ConfigError(path, sorted(problems, key=_file_order(data)))
-    return config
+    return config, FilesRead(
+        config_file=FileRead("", path, mode),
+        secret_files=tuple(reader.files),
+        inline_secrets=tuple(reader.inline),
+    )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path) -> tuple[dict[str, Any], int]:
+    """The parsed file and its permission bits."""
     try:
         with path.open("rb") as file:
-            return tomllib.load(file)
+            return tomllib.load(file), stat.S_IMODE(os.fstat(file.fileno()).st_mode)
     except FileNotFoundError:
         problem = f"no such file (give -c FILE or set ${ENV_PATH}; default {DEFAULT_PATH})"
     except OSError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,6 +27,7 @@ from pydantic import (
 
 from syncd.clock.compliance import DEFAULT_GRADE_BANDS
 from syncd.config.durations import PositiveDuration
+from syncd.config.errors import raise_problems
 from syncd.config.sources import AgencyId, SourceConfig
 from syncd.config.values import (
     DEFAULT_TIMEZONE,
@@ -35,10 +36,12 @@ from syncd.config.values import (
     Listen,
     Mailbox,
     Port,
+    SecretUrl,
     TimeOfDay,
     Timezone,
     UrlTemplate,
     WorkingDays,
+    is_loopback,
     split_host_port,
 )
 
@@ -51,7 +54,19 @@ class _Section(BaseModel):
 
 
 class DatabaseConfig(_Section):
-    url: DatabaseUrl = "sqlite:////var/lib/syncd/syncd.db"
+    """``[database]``. The URL may carry a password: ``repr`` and ``str`` show it
+    hidden, dumps to JSON not at all."""
+
+    url_secret: DatabaseUrl = Field(
+        default=SecretUrl("sqlite:////var/lib/syncd/syncd.db"), alias="url", repr=False
+    )
+
+    @property
+    def url(self) -> str:
+        return self.url_secret.get_secret_value()
+
+    def __repr_args__(self) -> Iterator[tuple[str, Any]]:
+        yield "url", self.url_secret
 
 
 class CalendarConfig(_Section):
@@ -145,6 +160,17 @@ class SmtpConfig(_Section):
     @property
     def password(self) -> str | None:
         return self.password_secret.get_secret_value() if self.password_secret else None
+
+    @model_validator(mode="after")
+    def _no_clear_text_login(self) -> SmtpConfig:
+        login = bool(self.username) or self.password_secret is not None
+        if self.security == "none" and login and not is_loopback(self.host):
+            problem = (
+                f'"none" would send the SMTP login in clear text to {self.host}, which is '
+                'not loopback: use "starttls" or "tls" (or a relay on loopback)'
+            )
+            raise_problems(type(self).__name__, None, [("security", problem)])
+        return self
 
 
 def _route_agency(value: object) -> int | str:

@@ -14,14 +14,18 @@ Each secret ``x`` (``api_key`` and ``token`` of a source, ``password`` of
 An empty string counts as not given, so ``password_file = ""`` means "none"; line
 ends at the end of a file are dropped. Giving both ``x`` and ``x_file`` is a problem.
 This runs on the parsed TOML before validation: it replaces ``x_file`` by ``x`` and
-reports what it cannot read, never the secret itself.
+reports what it cannot read, never the secret itself. It notes what the weak-settings
+check needs to know: each secret file's permission bits, and which secrets the
+configuration file itself holds.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +41,35 @@ def env_name(*parts: str) -> str:
 
 
 @dataclass(frozen=True)
+class FileRead:
+    """A file the configuration was read from: the key that named it
+    (``sources[0].token_file``; empty for the configuration file), and its permission
+    bits (``0o600``)."""
+
+    key: str
+    path: Path
+    mode: int
+
+
+@dataclass(frozen=True)
+class FilesRead:
+    """What loading a configuration read besides its values, for the weak-settings
+    check: the permission bits of the configuration file and of each secret file, and
+    the key paths of the secrets written in the configuration file itself."""
+
+    config_file: FileRead | None = None
+    secret_files: tuple[FileRead, ...] = ()
+    inline_secrets: tuple[str, ...] = ()
+
+
+@dataclass
 class SecretReader:
     environ: Mapping[str, str]
     config_dir: Path
+    files: list[FileRead] = field(default_factory=list, init=False)
+    """Each secret file read."""
+    inline: list[str] = field(default_factory=list, init=False)
+    """The key path of each secret given in the configuration file itself."""
 
     @property
     def base_dir(self) -> Path:
@@ -77,35 +107,44 @@ class SecretReader:
             named = table.pop(file_key, None)
             if table.get(secret) == "":
                 del table[secret]
+            if given:
+                self.inline.append(f"{path}.{secret}")
             if named not in (None, ""):
                 if given:
                     problems.append((f"{path}.{secret}", f"give {secret} or {file_key}, not both"))
                 elif not isinstance(named, str):
                     problems.append((f"{path}.{file_key}", "expected a file path (a string)"))
                 else:
-                    value, problem = self._read(named)
+                    file = self.base_dir / Path(named).expanduser()
+                    value, problem, mode = _read_secret(file)
                     if problem:
                         problems.append((f"{path}.{file_key}", problem))
                     else:
                         table[secret] = value
+                        self.files.append(FileRead(f"{path}.{file_key}", file, mode))
             elif not given and env is not None:
                 value = self.environ.get(env_name(*env, secret))
                 if value:
                     table[secret] = value
         return problems
 
-    def _read(self, named: str) -> tuple[str | None, str | None]:
-        return read_secret_file(self.base_dir / Path(named).expanduser())
-
 
 def read_secret_file(path: Path) -> tuple[str | None, str | None]:
     """A secret from a file (a systemd credential, say): the value, or the problem."""
+    value, problem, _ = _read_secret(path)
+    return value, problem
+
+
+def _read_secret(path: Path) -> tuple[str | None, str | None, int]:
+    """(value, problem, permission bits): the bits are those of the file read."""
     try:
-        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+        with path.open(encoding="utf-8") as file:
+            mode = stat.S_IMODE(os.fstat(file.fileno()).st_mode)
+            value = file.read().rstrip("\r\n")
     except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror or exc}"
+        return None, f"cannot read {path}: {exc.strerror or exc}", 0
     except UnicodeDecodeError:
-        return None, f"cannot read {path}: not UTF-8 text"
+        return None, f"cannot read {path}: not UTF-8 text", 0
     if not value:
-        return None, f"{path} is empty"
-    return value, None
+        return None, f"{path} is empty", 0
+    return value, None, mode

@@ -6,6 +6,7 @@ path is added by ``syncd.config.errors``.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import string
 from datetime import time
@@ -14,7 +15,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 URL_TEMPLATE_FIELDS = frozenset({"tracking_id", "id"})
@@ -69,10 +70,45 @@ def _http_url(value: str) -> str:
     return value
 
 
-def _database_url(value: str) -> str:
-    if not re.fullmatch(r"[a-z][a-z0-9+]*://.*", value):
+def is_loopback(host: str) -> bool:
+    """``127.0.0.0/8``, ``::1`` or ``localhost`` (and ``*.localhost``, RFC 6761): traffic
+    to it never leaves the machine. Any other name or address may."""
+    name = host.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def hide_password(url: str) -> str:
+    """``url`` with its password shown as ``***``: the one after ``user:``, and a
+    ``password=`` in the query. All up to the last ``@`` counts as the user part, so a
+    password with an ``@`` in it is hidden whole."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        userinfo, _, host = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        rest = f"{user}{':***' if colon else ''}@{host}"
+    return scheme + sep + re.sub(r"([?&]password=)[^&#]*", r"\1***", rest, flags=re.IGNORECASE)
+
+
+class SecretUrl(SecretStr):
+    """A URL that may carry a password: ``repr`` and ``str`` show it with the password
+    hidden (``postgresql+psycopg://syncd:***@db/syncd``), JSON dumps not at all."""
+
+    def _display(self) -> str:
+        return hide_password(self.get_secret_value())
+
+
+def _database_url(value: SecretUrl) -> SecretUrl:
+    if not re.fullmatch(r"[a-z][a-z0-9+]*://.*", value.get_secret_value()):
         raise ValueError(
-            f"{value!r} is not a database URL, e.g. sqlite:////var/lib/syncd/syncd.db "
+            f"{str(value)!r} is not a database URL, e.g. sqlite:////var/lib/syncd/syncd.db "
             "or postgresql+psycopg://user@host/db"
         )
     return value
@@ -117,7 +153,7 @@ Timezone = Annotated[str, AfterValidator(_timezone)]
 TimeOfDay = Annotated[time, BeforeValidator(_time_of_day)]
 Listen = Annotated[str, AfterValidator(_listen)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
-DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+DatabaseUrl = Annotated[SecretUrl, AfterValidator(_database_url)]
 HeaderName = Annotated[str, AfterValidator(_header_name)]
 EmailAddress = Annotated[str, AfterValidator(_address)]
 Mailbox = Annotated[str, AfterValidator(_mailbox)]

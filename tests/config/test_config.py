@@ -16,6 +16,7 @@ from syncd.config import (
     DEFAULT_PATH,
     Config,
     ConfigError,
+    DatabaseConfig,
     SourceConfig,
     format_duration,
     load_config,
@@ -475,6 +476,58 @@ def test_it_never_shows_a_secret(tmp_path: Path) -> None:
     assert not [text for text in shown if "SECRET" in text]
     assert config.sources[0].api_key == "k-SECRET-value"
     assert config.alerts.smtp.password == "p-SECRET-value"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://syncd:db-SECRET@db.example.go.id:5432/syncd",
+        "postgresql+psycopg://syncd:db-SECRET@db.example.go.id/syncd?sslmode=verify-full",
+        "postgresql+psycopg://syncd@db.example.go.id/syncd?password=db-SECRET",
+        "postgresql+psycopg://syncd:db@SECRET@db.example.go.id/syncd",
+    ],
+)
+def test_it_never_shows_the_database_password(url: str) -> None:
+    config = Config(
+        database={"url": url},
+        sources=[
+            SourceConfig(
+                name="lapor",
+                kind="sp4n-lapor",
+                base_url="https://api.example.go.id",
+                api_key="k-SECRET",
+                token="t-SECRET",
+            )
+        ],
+        alerts={"smtp": {"username": "u", "password": "p-SECRET"}},
+    )
+
+    shown = [repr(config), str(config), repr(config.database), str(config.database)]
+    shown += [config.model_dump_json(), repr(config.model_dump())]
+    assert not [text for text in shown if "SECRET" in text]
+    assert "db.example.go.id" in repr(config.database)
+    assert config.database.url == url
+    assert "SECRET" not in repr(config.database.url_secret) + str(config.database.url_secret)
+    assert DatabaseConfig.model_validate(config.database.model_dump(by_alias=True)).url == url
+
+
+def test_it_shows_the_database_url_without_its_password() -> None:
+    config = Config(
+        database={"url": "postgresql+psycopg://syncd:db-SECRET@db/syncd"},
+        sources=[SourceConfig(name="sim", kind="simulator")],
+    )
+
+    assert repr(config.database) == (
+        "DatabaseConfig(url=SecretUrl('postgresql+psycopg://syncd:***@db/syncd'))"
+    )
+
+
+def test_it_never_shows_the_database_password_in_a_problem(tmp_path: Path) -> None:
+    found = problems(tmp_path, SIMULATOR + '[database]\nurl = "Postgres://syncd:db-SECRET@db/x"')
+
+    assert list(found) == ["database.url"]
+    assert "SECRET" not in found["database.url"]
+    assert "'Postgres://syncd:***@db/x' is not a database URL" in found["database.url"]
 
 
 def test_it_never_shows_a_secret_in_a_problem(tmp_path: Path) -> None:
