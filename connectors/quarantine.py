@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from connectors.identity import scrub_identity
-from connectors.records import QuarantineItem
+from connectors.records import CONFIDENTIAL, QuarantineItem
 
 KEPT_KEYS = frozenset(
     {
@@ -35,7 +35,6 @@ integrators send the reporter under many names (``nama_pelapor``, ``nik_pelapor`
 
 SECRET_TEXT_KEYS = frozenset({"title", "content", "location_name"})
 """The texts of a confidential complaint, which quarantine does not keep."""
-CONFIDENTIAL = "[rahasia]"
 DROPPED = "_dropped_keys"
 
 

@@ -134,6 +134,11 @@ class QuarantineItem:
     payload: dict[str, Any] | list[Any] | str = field(repr=False)
 
 
+CONFIDENTIAL = "[rahasia]"
+"""What stands for a confidential complaint's title and content in every record a
+connector hands on: nothing downstream may show them (mail, logs, metrics, reports,
+quarantine), so the mirror does not hold them either."""
+
 PRESENT_SKEW = timedelta(minutes=5)
 """How far past our own present an upstream instant may be and still be believed:
 the platform's clock may run a little ahead of ours. Anything later is no real

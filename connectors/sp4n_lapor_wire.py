@@ -24,6 +24,7 @@ from pydantic import (
 from connectors.identity import scrub_identity
 from connectors.quarantine import describe, quarantine
 from connectors.records import (
+    CONFIDENTIAL,
     CanonicalStatus,
     ComplaintDetail,
     ComplaintSummary,
@@ -267,7 +268,7 @@ class WireTranslator:
         return ComplaintSummary(
             id=wire.id,
             tracking_id=wire.tracking_id,
-            title=scrub_identity(wire.title),
+            title=CONFIDENTIAL if wire.is_secret else scrub_identity(wire.title),
             status=self.status(wire.status_code, wire.status_name),
             classification=wire.classification,
             category_name=scrub_identity(wire.category_name or ""),
@@ -293,7 +294,7 @@ class WireTranslator:
         data = wire.data
         return ComplaintDetail(
             summary=self._summary(data),
-            content=scrub_identity(data.content),
+            content=CONFIDENTIAL if data.is_secret else scrub_identity(data.content),
             location_name=scrub_identity(data.location_name or ""),
             date_of_incident=data.date_of_incident,
             logs=tuple(self._log(log) for log in wire.data_logs),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from connectors.records import (
+    CONFIDENTIAL,
     CanonicalStatus,
     ComplaintDetail,
     ComplaintSummary,
@@ -50,7 +51,7 @@ def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
     summary = ComplaintSummary(
         id=c.id,
         tracking_id=c.tracking_id,
-        title=c.title,
+        title=CONFIDENTIAL if c.is_secret else c.title,
         status=_status(status),
         classification=c.classification,
         category_name=c.category,
@@ -62,7 +63,7 @@ def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
     )
     return ComplaintDetail(
         summary=summary,
-        content=c.content,
+        content=CONFIDENTIAL if c.is_secret else c.content,
         location_name=c.location,
         date_of_incident=date.fromisoformat(c.incident_date),
         logs=tuple(

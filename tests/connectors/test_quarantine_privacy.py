@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from connectors.quarantine import CONFIDENTIAL, quarantine
-from connectors.records import QuarantineItem
+from connectors.quarantine import quarantine
+from connectors.records import CONFIDENTIAL, QuarantineItem
 
 
 def kept(item: QuarantineItem) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -21,3 +22,23 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+@dataclass
+class FollowingClock:
+    """A connector's present: the world's clock plus what the connector has slept.
+
+    The connector's waits (retries, the request budget) must not move the world,
+    yet its present must never lag the world's: a record dated after it is not
+    believed."""
+
+    world: Callable[[], float]
+    slept: list[float] = field(default_factory=list)
+    ahead: float = 0.0
+
+    def __call__(self) -> float:
+        return self.world() + self.ahead
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.ahead += seconds

@@ -10,7 +10,7 @@ import pytest
 from connectors.retry import RetryPolicy
 from connectors.simulator import Simulator
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
-from tests.support.clocks import FakeClock
+from tests.support.clocks import FollowingClock
 
 START = 1_795_000_000
 SOURCE = "lapor"
@@ -42,7 +42,7 @@ def connect(
     if real_time:
         connector = LaporConnector(built, build_client(built))
     else:
-        recorder = FakeClock(now=START)
+        recorder = FollowingClock(sim.world.now)
         connector = LaporConnector(built, build_client(built), sleep=recorder.sleep, clock=recorder)
     opened.append(connector)
     return connector
