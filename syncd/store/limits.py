@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table, TypeDecorator
 
 from connectors.records import PRESENT_SKEW
 
@@ -27,21 +28,37 @@ def _bits(column_type: Any) -> int | None:
     return None
 
 
+@cache
+def _limits(table: Table) -> dict[str, tuple[int | None, int | None]]:
+    """Each column's longest text and integer width, from the table's own types
+    (SQLModel wraps its strings in a ``TypeDecorator``)."""
+    limits: dict[str, tuple[int | None, int | None]] = {}
+    for column in table.columns:
+        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+        length = kind.length if isinstance(kind, String) else None
+        limits[column.name] = (length, _bits(kind))
+    return limits
+
+
 def misfit(table: Table, row: Mapping[str, Any]) -> str | None:
     """Why ``row`` cannot be written to ``table``, or None when it can."""
+    limits = _limits(table)
     for name, value in row.items():
-        column = table.c[name]
-        where = f"{table.name}.{name}"
+        length, bits = limits[name]
         if isinstance(value, str):
             if "\x00" in value:
-                return f"{where}: contains a NUL character, which no database text holds"
-            length = column.type.length if isinstance(column.type, String) else None
+                return (
+                    f"{table.name}.{name}: contains a NUL character, which no database text holds"
+                )
             if length is not None and len(value) > length:
-                return f"{where}: {len(value)} characters, the column holds {length}"
-        elif isinstance(value, int) and not isinstance(value, bool):
-            bits = _bits(column.type)
-            if bits is not None and not -(2**bits) <= value < 2**bits:
-                return f"{where}: {value} is beyond the column's {bits + 1}-bit range"
+                return f"{table.name}.{name}: {len(value)} characters, the column holds {length}"
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and bits is not None
+            and not -(2**bits) <= value < 2**bits
+        ):
+            return f"{table.name}.{name}: {value} is beyond the column's {bits + 1}-bit range"
     return None
 
 
