@@ -10,6 +10,12 @@ next opens.
 Temporary failures (a refused connection, a 4xx) back off and retry, for as long as
 it takes: an outage delays mail, never drops it. Permanent ones (a 5xx about this
 recipient or message) are recorded as ``failed`` and counted, never retried.
+
+Each row is composed on its own: one whose composition raises (a template or facts
+error) fails alone, counted (``compose``), its reason recorded without the error's
+message (which may quote a confidential complaint); it backs off like a delivery and
+is ``failed`` after ``COMPOSE_ATTEMPTS``; the rest of the batch goes out. A database
+error is not a row's fault: it fails the pass, and the claims run out their lease.
 """
 
 from __future__ import annotations
@@ -18,17 +24,19 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from alerts.compose import Composer
-from alerts.dispatched import Dispatched, backoff
+from alerts.dispatched import COMPOSE_ATTEMPTS, Dispatched, backoff, frames_of, where_it_failed
 from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
+from alerts.making import MailMaker, is_summary
 from alerts.monthly import MonthlyReports
 from alerts.routing import RecipientScope
 from alerts.windows import Window
@@ -54,19 +62,22 @@ class Dispatcher:
     lease: timedelta = timedelta(minutes=10)
     on_sent: Callable[[str], None] = lambda kind: None
     on_failure: Callable[[str], None] = lambda reason: None
-    """Called with "temporary" or "permanent", for the metrics."""
+    """Called with "temporary", "permanent" or "compose", for the metrics."""
     monthly: MonthlyReports | None = None
     """Composes the monthly summaries, when they are switched on."""
     should_stop: Callable[[], bool] = lambda: False
     """Asked between batches: the daemon's shutdown lets the batch in hand finish."""
 
-    def release_claims(self) -> int:
-        """Frees every claim: at start, when this is the only dispatcher (the leader),
-        a claim can only be a dead process's."""
+    def release_claims(self, at: datetime | None = None) -> int:
+        """Frees the claims whose lease has run out by ``at`` (default: now), at start:
+        a dead process's. A live claim is left alone: it may be another dispatcher's,
+        sending now (a dead one's waits out its ``lease``)."""
+        at = at or datetime.now(UTC)
+        o = OUTBOX.c
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.claim_token.is_not(None))
+                .where(o.claim_token.is_not(None), o.claimed_until <= at)
                 .values(claim_token=None, claimed_until=None)
             )
         return result.rowcount or 0
@@ -182,46 +193,30 @@ class Dispatcher:
         token: str,
     ) -> list[tuple[Mapping[Any, Any], Message]]:
         messages: list[tuple[Mapping[Any, Any], Message]] = []
-        alerts = [row for row in rows if row["kind"] not in (AlertKind.DIGEST, AlertKind.REPORT)]
+        maker = MailMaker(
+            self.composer, self.finder, self.digest_scopes, self.alerting, self.monthly
+        )
         with self.engine.connect() as connection:
-            facts = self.finder.alerts(connection, alerts, at)
+            facts = maker.gather(connection, rows, at)
             for row in rows:
-                if row["kind"] in (AlertKind.DIGEST, AlertKind.REPORT):
-                    message = self._summary(connection, row, at)
-                    if message is None:
-                        self._close(row, token, OutboxStatus.SKIPPED, "nothing to report", at)
-                        result.skipped += 1
-                        continue
-                    messages.append((row, message))
+                try:
+                    message = maker.make(connection, row, facts, at)
+                except DBAPIError:
+                    raise  # the database's trouble, not this row's: the pass fails
+                except Exception as exc:  # a template or facts error: this row's alone
+                    self._uncomposed(row, token, exc, at, result)
                     continue
-                found = facts.get(row["id"])
-                if found is None:
+                if message is not None:
+                    messages.append((row, message))
+                elif is_summary(row):
+                    self._close(row, token, OutboxStatus.SKIPPED, "nothing to report", at)
+                    result.skipped += 1
+                else:
                     self._close(
                         row, token, OutboxStatus.CANCELLED, "the clock no longer exists", at
                     )
                     result.cancelled += 1
-                    continue
-                messages.append((row, self.composer.alert(found, at)))
         return messages
-
-    def _summary(
-        self, connection: Connection, row: Mapping[Any, Any], at: datetime
-    ) -> Message | None:
-        """A digest or a monthly summary; None when it has nothing to say."""
-        if row["kind"] == AlertKind.REPORT:
-            if self.monthly is None:  # switched off since it was recorded
-                return None
-            return self.monthly.compose(connection, row, self.composer, at)
-        return self._digest(connection, row, at)
-
-    def _digest(
-        self, connection: Connection, row: Mapping[Any, Any], at: datetime
-    ) -> Message | None:
-        scope = self.digest_scopes.get(row["recipient"])
-        if scope is None:
-            return None
-        facts = self.finder.digest(connection, row, scope, self.alerting, at)
-        return None if facts.empty else self.composer.digest(facts, at)
 
     def _unclaim(self, ids: Sequence[int], token: str, **values: Any) -> None:
         """Ends this claim on these rows, setting ``values`` in the same statement.
@@ -254,26 +249,55 @@ class Dispatcher:
         at: datetime,
         result: Dispatched,
     ) -> None:
-        attempts = row["attempts"] + 1
         if error.permanent:
             result.permanent += 1
-            self.on_failure("permanent")
-            log.error("alert %s to %s refused for good: %s", row["key"], row["recipient"], error)
-            values: dict[str, Any] = {"status": OutboxStatus.FAILED}
         else:
             result.temporary += 1
-            self.on_failure("temporary")
+        kind = "permanent" if error.permanent else "temporary"
+        self._attempt_failed(row, token, at, kind, str(error)[:500], final=error.permanent)
+
+    def _uncomposed(
+        self,
+        row: Mapping[Any, Any],
+        token: str,
+        error: Exception,
+        at: datetime,
+        result: Dispatched,
+    ) -> None:
+        """Its reason says the error's type and where, never its message."""
+        result.compose_failures += 1
+        log.debug("alert %s: where composing failed:\n%s", row["key"], frames_of(error))
+        reason = f"cannot compose the mail: {where_it_failed(error)}"
+        final = row["attempts"] + 1 >= COMPOSE_ATTEMPTS
+        self._attempt_failed(row, token, at, "compose", reason, final=final)
+
+    def _attempt_failed(
+        self,
+        row: Mapping[Any, Any],
+        token: str,
+        at: datetime,
+        kind: str,
+        reason: str,
+        *,
+        final: bool,
+    ) -> None:
+        """Counted as ``kind``; ``failed`` if ``final``, else retried after a back-off."""
+        attempts = row["attempts"] + 1
+        self.on_failure(kind)
+        who = (row["key"], row["recipient"], attempts, kind)
+        if final:
+            log.error("alert %s to %s failed for good (attempt %d, %s): %s", *who, reason)
+            values: dict[str, Any] = {"status": OutboxStatus.FAILED}
+        else:
             retry = at + backoff(attempts)
             log.warning(
-                "alert %s to %s not delivered (attempt %d), retrying at %s: %s",
-                row["key"],
-                row["recipient"],
-                attempts,
+                "alert %s to %s not delivered (attempt %d, %s), retrying at %s: %s",
+                *who,
                 retry.isoformat(timespec="seconds"),
-                error,
+                reason,
             )
             values = {"next_attempt_at": retry}
-        self._unclaim([row["id"]], token, attempts=attempts, reason=str(error)[:500], **values)
+        self._unclaim([row["id"]], token, attempts=attempts, reason=reason, **values)
 
     def _close(
         self, row: Mapping[Any, Any], token: str, status: str, reason: str, at: datetime

@@ -19,12 +19,16 @@ def run(config: ConfigOption = None) -> None:
     from syncd.cli.common import EXIT_CONFIG
     from syncd.daemon.foreground import Foreground
     from syncd.daemon.notify import Notifier
+    from syncd.store.holder import DatabaseInUse
     from syncd.wiring import SourceUnusable
 
     loaded = load_and_warn(config)  # each weak setting logged at WARNING
     engine = open_engine(loaded)
     try:
         code = Foreground(loaded, engine, Notifier()).run()
+    except DatabaseInUse as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
     except SourceUnusable as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_CONFIG) from exc

@@ -8,7 +8,8 @@ spreadsheet (written by the simulator into ``./syncd-demo/``) with ``syncd track
 import``; the service then finds the gateway has no listing and mirrors the tracked
 complaints. Each run starts from an empty ``./syncd-demo/``; the configuration it runs
 on is written there too, so that ``syncd status`` and ``syncd alerts outbox`` can look
-in.
+in. The demo takes its database's lock before it empties the folder: a second demo in
+the same folder stops there, naming the first, and leaves the folder alone.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from syncd.daemon.foreground import Foreground
 from syncd.daemon.notify import Notifier
 from syncd.daemon.status import read_status
 from syncd.store import make_engine, upgrade
+from syncd.store.holder import DatabaseInUse, FileLock, Holder
 from syncd.store.tracked import Origin, track
 from syncd.sync.id_import import read_ids
 from syncd.wiring import simulated_world
@@ -64,9 +66,46 @@ listen = "{listen}"
 
 
 def run_demo(console: Console, *, duration: timedelta | None, listen: str, complaints: int) -> int:
-    shutil.rmtree(DEMO, ignore_errors=True)
-    MAIL.mkdir(parents=True)
+    DEMO.mkdir(exist_ok=True)
     database = (DEMO / "syncd.db").resolve()
+    try:
+        lock = FileLock(database, Holder.this_process(datetime.now(UTC)))
+    except DatabaseInUse as exc:
+        console.print(
+            f"{exc}\nanother demo runs in {DEMO.resolve()}: stop it first, or run this "
+            "one from another folder",
+            style="red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1
+    with lock:
+        empty_but(DEMO, lock.path)
+        return _run_demo(console, lock, database, duration, listen, complaints)
+
+
+def empty_but(folder: Path, keep: Path) -> None:
+    """Removes what ``folder`` holds, but ``keep`` (the lock, which must stay the file
+    a second demo locks)."""
+    for entry in folder.iterdir():
+        if entry.resolve() == keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _run_demo(
+    console: Console,
+    lock: FileLock,
+    database: Path,
+    duration: timedelta | None,
+    listen: str,
+    complaints: int,
+) -> int:
+    MAIL.mkdir(parents=True)
     CONFIG.write_text(config_text(database, listen, complaints))
     config = load_config(CONFIG, environ={})
     engine = make_engine(config.database.url)
@@ -101,6 +140,7 @@ def run_demo(console: Console, *, duration: timedelta | None, listen: str, compl
             any_hour=True,
             duration=duration,
             on_status=show,
+            lock=lock,
         ).run(on_ready=lambda daemon: console.print("running: first sync and mail under way"))
         with engine.connect() as connection:
             summary = read_status(connection, config, datetime.now(UTC))

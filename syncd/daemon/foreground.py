@@ -1,9 +1,11 @@
 """Runs the daemon in the foreground: systemd's notifications, signals, the watchdog.
 
-READY=1 goes out once the database is upgraded, the first schedule is up and the
-metrics answer; STATUS= after every job; WATCHDOG=1 every half watchdog interval
-while the scheduler runs (a wedged scheduler stops the pings and systemd restarts
-the service); STOPPING=1 on SIGTERM or SIGINT.
+First it takes the database (``syncd.store.holder``): a second ``syncd run`` on the
+same database stops there with ``DatabaseInUse``, naming the holder, before it binds
+a port or touches the outbox. READY=1 goes out once the database is upgraded, the
+first schedule is up and the metrics answer; STATUS= after every job; WATCHDOG=1
+every half watchdog interval while the scheduler runs (a wedged scheduler stops the
+pings and systemd restarts the service); STOPPING=1 on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -24,12 +27,16 @@ from sqlalchemy import Engine
 from syncd.config import Config
 from syncd.daemon.notify import Notifier
 from syncd.daemon.service import Daemon
+from syncd.store.holder import DatabaseLock, Holder, hold_database
 from syncd.wiring import metrics as wiring_metrics
 
 log = logging.getLogger("syncd")
 
 IDLE_WAKE = 5.0
 """How often the main thread looks up when there is no watchdog to feed."""
+
+_KEPT_TO_THE_END: list[DatabaseLock] = []
+"""Locks of runs that abandoned work at stop: released only when the process ends."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,28 @@ class Foreground:
     """Stop by itself after this long (the demo)."""
     on_status: Callable[[str], None] | None = None
     """Also told each status line (the demo prints them)."""
+    lock: DatabaseLock | None = None
+    """The database, already taken (the demo takes it before clearing its folder);
+    else ``run`` takes it, and releases it at the end."""
 
     def run(self, on_ready: Callable[[Daemon], None] = lambda daemon: None) -> int:
         """Runs until a signal (or ``duration``); the exit code: 0, or 1 when running
-        work had to be abandoned at stop."""
+        work had to be abandoned at stop. Raises ``DatabaseInUse`` when another
+        process holds the database."""
+        with ExitStack() as stack:
+            lock = self.lock or stack.enter_context(
+                hold_database(self.engine, Holder.this_process(datetime.now(UTC)))
+            )
+            log.info("database: %s held by this process, %s", lock.database, lock.holder)
+            code = self._run(on_ready)
+            if code != 0 and self.lock is None:
+                # Work abandoned at stop may still be running: the lock stays until
+                # the process ends, so that no other process starts sending meanwhile.
+                stack.pop_all()
+                _KEPT_TO_THE_END.append(lock)
+            return code
+
+    def _run(self, on_ready: Callable[[Daemon], None]) -> int:
         metrics = wiring_metrics(self.config, self.engine, CollectorRegistry())
         daemon = Daemon(
             self.config,

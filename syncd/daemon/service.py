@@ -99,8 +99,9 @@ class Daemon:
             on_failure=instruments.delivery_failed,
         )
         self._alerts.dispatcher.should_stop = self.stopping.is_set
-        # This is the only dispatcher: a claim left in the outbox is a dead process's.
-        self._alerts.dispatcher.release_claims()
+        # A claim whose lease has run out is a dead process's; a live one may be a
+        # dispatcher's still at work (``syncd alerts send``), and is left alone.
+        self._alerts.dispatcher.release_claims(datetime.now(UTC))
         instruments.leader.set(1)
 
         scheduler = BackgroundScheduler(
@@ -274,15 +275,17 @@ class Daemon:
         sent = sum(done.dispatched.sent.values())
         self.mail_sent += sent
         self.last_alert_pass = datetime.now(UTC)
-        if sent or done.dispatched.temporary or done.dispatched.permanent:
+        failed = done.dispatched
+        if sent or failed.temporary or failed.permanent or failed.compose_failures:
             log.info(
                 "alerts: evaluated=%d digests=%d sent=%d temporary_failures=%d "
-                "permanent_failures=%d",
+                "permanent_failures=%d compose_failures=%d",
                 done.clocks_evaluated,
                 done.digests,
                 sent,
-                done.dispatched.temporary,
-                done.dispatched.permanent,
+                failed.temporary,
+                failed.permanent,
+                failed.compose_failures,
             )
         self.metrics.mirror.refresh()
         self.on_status(self.status())

@@ -24,7 +24,9 @@ from syncd.vocabulary import AlertKind, RunResult
 
 UPSTREAM_CODES = ("200", "401", "403", "404", "429", "500", "502", "503", "504", "error")
 """The codes created as 0 up front; others appear when they first happen."""
-DELIVERY_FAILURES = ("temporary", "permanent")
+DELIVERY_FAILURES = ("temporary", "permanent", "compose")
+"""compose: the mail could not be composed (a template or facts error); retried a few
+times, then failed."""
 SYNC_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 
 
@@ -71,7 +73,7 @@ class Instruments:
         )
         self.delivery_failures = Counter(
             "sp4n_alert_delivery_failures",
-            "Failed alert mail deliveries: temporary ones are retried.",
+            "Failed alert mail deliveries: temporary ones are retried, compose ones a few times.",
             ["reason"],
             registry=registry,
         )

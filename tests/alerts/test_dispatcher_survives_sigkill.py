@@ -1,14 +1,15 @@
 """``syncd alerts send`` killed with SIGKILL between batches, then restarted, delivers
-every (key, recipient) exactly once."""
+every (key, recipient) exactly once. The killed one's batch stays claimed until its
+lease runs out (a live claim may be another dispatcher's): here it runs out at once."""
 
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select, update
 
 from syncd.config import load_config
 from syncd.store import make_engine, upgrade
@@ -33,6 +34,17 @@ def send(config: Path, *, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[
         stdout=subprocess.DEVNULL,
         stderr=stderr,
     )
+
+
+def lease_runs_out(engine: Engine) -> int:
+    """What ten minutes would do to the claims a killed dispatcher left."""
+    o = OUTBOX.c
+    expired = datetime.now(UTC) - timedelta(seconds=1)
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(OUTBOX).where(o.claim_token.is_not(None)).values(claimed_until=expired)
+        )
+    return result.rowcount or 0
 
 
 def test_killed_between_batches_and_restarted_sends_each_mail_once(
@@ -62,6 +74,7 @@ def test_killed_between_batches_and_restarted_sends_each_mail_once(
         proc.wait(30)
         handler.release.set()
         assert len(handler.received) == kill_at - 1  # every batch before it, whole
+        assert lease_runs_out(engine) == BATCH  # the batch in flight, still claimed
 
     handler.hold_at = None
     proc = send(config_path, stderr=subprocess.PIPE)

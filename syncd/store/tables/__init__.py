@@ -5,6 +5,7 @@ from sqlalchemy import Table
 from syncd.store.tables.clock import ClockRow
 from syncd.store.tables.complaint import Complaint
 from syncd.store.tables.followup import Followup
+from syncd.store.tables.holder import DatabaseHolder
 from syncd.store.tables.institution import Institution
 from syncd.store.tables.outbox import OutboxMail
 from syncd.store.tables.quarantine import QuarantinedRecord
@@ -27,6 +28,7 @@ COMPLAINT_TALLY: Table = ComplaintTally.__table__  # type: ignore[attr-defined]
 CLOCK_TALLY: Table = ClockTally.__table__  # type: ignore[attr-defined]
 EARLIEST_DUE: Table = EarliestDue.__table__  # type: ignore[attr-defined]
 TRACKED: Table = TrackedComplaint.__table__  # type: ignore[attr-defined]
+HOLDER: Table = DatabaseHolder.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "CHECKPOINTS",
@@ -36,6 +38,7 @@ __all__ = [
     "COMPLAINT_TALLY",
     "EARLIEST_DUE",
     "FOLLOWUPS",
+    "HOLDER",
     "INSTITUTIONS",
     "OUTBOX",
     "QUARANTINE",
@@ -46,6 +49,7 @@ __all__ = [
     "ClockTally",
     "Complaint",
     "ComplaintTally",
+    "DatabaseHolder",
     "EarliestDue",
     "Followup",
     "Institution",

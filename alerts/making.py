@@ -1,0 +1,79 @@
+"""An outbox row's mail, made at send time: its facts read from the mirror, then
+composed. A batch's alerts have their facts read together; when one row spoils the
+lot, each is read alone, so that the error stays with its row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import Message
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+from alerts.compose import Composer
+from alerts.facts import AlertFacts
+from alerts.gather import FactFinder
+from alerts.monthly import MonthlyReports
+from alerts.routing import RecipientScope
+from syncd.clock.policy import ClockKind
+from syncd.vocabulary import AlertKind
+
+
+def is_summary(row: Mapping[Any, Any]) -> bool:
+    """A digest or a monthly summary: composed from the mirror as a whole."""
+    return row["kind"] in (AlertKind.DIGEST, AlertKind.REPORT)
+
+
+@dataclass(frozen=True)
+class MailMaker:
+    composer: Composer
+    finder: FactFinder
+    digest_scopes: Mapping[str, RecipientScope]
+    alerting: frozenset[ClockKind]
+    monthly: MonthlyReports | None = None
+
+    def gather(
+        self, connection: Connection, rows: Sequence[Mapping[Any, Any]], at: datetime
+    ) -> dict[int, AlertFacts | None]:
+        """The facts of a batch's alerts, read together; none when one row spoils
+        the lot (``make`` then reads each row's alone)."""
+        alerts = [row for row in rows if not is_summary(row)]
+        try:
+            return self.finder.alerts(connection, alerts, at)
+        except DBAPIError:
+            raise
+        except Exception:
+            return {}
+
+    def make(
+        self,
+        connection: Connection,
+        row: Mapping[Any, Any],
+        facts: Mapping[int, AlertFacts | None],
+        at: datetime,
+    ) -> Message | None:
+        """The row's mail; None when a summary has nothing to say or an alert's clock
+        is gone. Raises whatever its facts or its templates raise."""
+        if is_summary(row):
+            return self._summary(connection, row, at)
+        if row["id"] in facts:
+            found = facts[row["id"]]
+        else:
+            found = self.finder.alerts(connection, [row], at)[row["id"]]
+        return None if found is None else self.composer.alert(found, at)
+
+    def _summary(
+        self, connection: Connection, row: Mapping[Any, Any], at: datetime
+    ) -> Message | None:
+        if row["kind"] == AlertKind.REPORT:
+            if self.monthly is None:  # switched off since it was recorded
+                return None
+            return self.monthly.compose(connection, row, self.composer, at)
+        scope = self.digest_scopes.get(row["recipient"])
+        if scope is None:
+            return None
+        facts = self.finder.digest(connection, row, scope, self.alerting, at)
+        return None if facts.empty else self.composer.digest(facts, at)
