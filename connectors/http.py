@@ -9,7 +9,8 @@ from __future__ import annotations
 import email.utils
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -59,6 +60,46 @@ def parse_retry_after(value: str | None, *, now: float) -> timedelta | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(timedelta(0), when - datetime.fromtimestamp(now, UTC))
+
+
+_INFLATE_STEP = 1024 * 1024
+"""The most one step of decompression may produce: a compression bomb expands a
+thousandfold, so one network read must not be inflated whole."""
+
+
+def _decoded(response: httpx.Response, limit: int) -> Iterator[bytes]:
+    """The body's bytes as sent, decompressed a bounded step at a time.
+
+    httpx inflates each network read whole, so 64 KiB of a gzip bomb become 64 MiB
+    at once; gzip and deflate are inflated here instead, never more than a step and
+    never past ``limit`` (the caller stops there). Any other encoding is left to
+    httpx.
+    """
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()
+        return
+    # 47: a gzip or zlib header, detected; deflate without one is tried after.
+    inflater = zlib.decompressobj(47 if encoding != "deflate" else 15)
+    produced = 0
+    first = True
+    for raw in response.iter_raw():
+        pending = raw
+        while pending and produced <= limit:
+            try:
+                out = inflater.decompress(pending, _INFLATE_STEP)
+            except zlib.error as exc:
+                if first and encoding == "deflate":
+                    inflater = zlib.decompressobj(-15)  # raw deflate, as some servers send
+                    first = False
+                    continue
+                raise BadResponse(f"body cannot be decompressed ({encoding}: {exc})") from exc
+            first = False
+            produced += len(out)
+            pending = inflater.unconsumed_tail
+            yield out
+        if produced > limit:
+            return
 
 
 def _http_date_seconds(value: str | None) -> float | None:
@@ -190,7 +231,7 @@ class JsonGetter:
             # One growing buffer, parsed as it is: a list of chunks joined at the end
             # would hold every body twice at its largest.
             body = bytearray()
-            for chunk in response.iter_bytes():
+            for chunk in _decoded(response, limit):
                 if len(body) + len(chunk) > limit or time.monotonic() > deadline:
                     return response, None
                 body += chunk

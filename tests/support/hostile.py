@@ -57,6 +57,11 @@ def bomb() -> bytes:
     return b"".join(parts)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a reader hanging up on an attack is the point, not an error
+
+
 class HostileUpstream:
     """The server; ``complaints`` and ``attack`` may be changed while it runs."""
 
@@ -66,7 +71,7 @@ class HostileUpstream:
         self.institutions: list[Any] = [{"id": 4251, "name": "Kabupaten Sekadau"}]
         self.lock = threading.Lock()
         self.requests = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
