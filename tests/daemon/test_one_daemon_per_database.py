@@ -10,13 +10,12 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from tests.support.database import POSTGRES_URL
+from tests.support.database import database_url
 from tests.support.network import free_port
 from tests.support.processes import SYNCD, run_syncd
 from tests.support.waiting import wait_for
@@ -57,16 +56,6 @@ def first_daemon(config: Path, port: int, log: Path) -> Iterator[subprocess.Pope
             assert process.wait(timeout=30) == 0, log.read_text()
 
 
-def database_url(engine: Engine) -> str:
-    """The URL of the ``engine`` fixture's database, its PostgreSQL schema included."""
-    if engine.dialect.name == "sqlite":
-        return engine.url.render_as_string(hide_password=False)
-    with engine.connect() as connection:
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-    return f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
-
-
-@pytest.mark.parametrize("metrics", ["the same port", "another port"])
 def test_a_second_run_on_the_same_database_exits_1_naming_the_holder(
     engine: Engine, tmp_path: Path, metrics: str
 ) -> None:

@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine, text
@@ -49,3 +50,13 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     """The same test on both databases syncd supports."""
     fixture: Engine = request.getfixturevalue(f"{request.param}_engine")
     return fixture
+
+
+def database_url(engine: Engine) -> str:
+    """The URL of the ``engine`` fixture's database, its PostgreSQL schema included,
+    for a configuration file that another process reads."""
+    if engine.dialect.name == "sqlite":
+        return engine.url.render_as_string(hide_password=False)
+    with engine.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+    return f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
