@@ -3,6 +3,7 @@ that could name the reporter, and the reason in one line naming each bad field."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -99,9 +100,17 @@ def quarantine(
         candidate = payload.get("id")
         if isinstance(candidate, int) and not isinstance(candidate, bool):
             upstream_id = candidate if 0 <= candidate < 2**63 else None
+    secret = kind != "institution" and may_be_secret(payload)
+    if secret:
+        # A reason may quote the bad value, and a confidential complaint's title can
+        # sit in any field of a malformed record.
+        reason = _QUOTED.sub("'…'", reason)
     return QuarantineItem(
         kind=kind,
         upstream_id=upstream_id,
-        reason=reason,
-        payload=scrub_reporter(payload, secret=kind != "institution" and may_be_secret(payload)),
+        reason=scrub_identity(reason),
+        payload=scrub_reporter(payload, secret=secret),
     )
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")

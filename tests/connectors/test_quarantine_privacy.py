@@ -65,3 +65,16 @@ def test_a_broken_followup_of_a_confidential_complaint_keeps_no_text() -> None:
     item = quarantine("followup", wrapped, "followup 3: created_at")
     text = json.dumps(item.payload)
     assert "Pungli" not in text and "kepala desa" not in text
+
+
+def test_a_reason_quoting_a_confidential_value_quotes_nothing() -> None:
+    payload = {"id": 7, "is_secret": True, "date_of_incident": "Pungli kepala desa"}
+    item = quarantine("detail", payload, "date_of_incident: impossible date 'Pungli kepala desa'")
+    assert "Pungli" not in item.reason
+    assert item.reason == "date_of_incident: impossible date '…'"
+
+
+def test_a_reason_never_carries_the_reporter() -> None:
+    payload = {"id": 7, "is_secret": False, "created_at": "NIK 6109123456789012"}
+    item = quarantine("summary", payload, "created_at: not a timestamp 'NIK 6109123456789012'")
+    assert "6109123456789012" not in item.reason
