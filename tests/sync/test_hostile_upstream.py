@@ -18,7 +18,9 @@ from connectors.retry import RetryPolicy
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.store.checkpoints import stored_cursor
 from syncd.store.tables import COMPLAINTS, QUARANTINE, RUNS
+from syncd.store.tracked import Origin, track
 from syncd.sync import SyncPass
+from syncd.sync.tracked import TrackedPass
 from tests.support.clocks import FakeClock
 from tests.support.hostile import HostileUpstream
 from tests.support.hostile_records import (
@@ -160,4 +162,33 @@ def test_a_body_that_stays_truncated_fails_the_pass_without_quoting_it(
         run = connection.execute(select(RUNS).order_by(RUNS.c.id.desc())).first()
     assert run is not None and run.result == "error" and run.error_kind == "BadResponse"
     assert_nothing_confidential_or_identifying(f"{run.error_message}\n{caplog.text}")
+    assert_nothing_confidential_or_identifying(everything_stored(engine))
+
+
+def test_tracked_checks_of_hostile_records_quarantine_the_bad_and_mirror_the_rest(
+    engine: Engine, upstream: HostileUpstream, opened: list[LaporConnector]
+) -> None:
+    """The real gateway's way: by id, the detail and its followups."""
+    present = FakeClock(NOW.timestamp())
+    listing = syncer(engine, upstream, present, opened)  # for its connector only
+    ids = sorted(GOOD_IDS | {3001, 3002} | {int(h.data["id"]) for h, _ in bad().values()})
+    ids = [i for i in ids if i < 2**63]  # an id no store holds cannot be tracked
+    with engine.begin() as connection:
+        track(connection, SOURCE, [(i, Origin("cli")) for i in ids], NOW)
+
+    stats = TrackedPass(
+        engine,
+        listing.connector,
+        SOURCE,
+        clock=lambda: datetime.fromtimestamp(present.now, UTC),
+        sync_institutions=False,
+    ).run()
+
+    assert stats.ok, stats.error
+    assert mirrored_ids(engine) == GOOD_IDS | {3001, 3002}
+    quarantined = open_quarantine(engine)
+    for label, (hosted, named) in bad().items():
+        if hosted.data["id"] < 2**63:
+            assert hosted.data["id"] in quarantined, f"{label}: not quarantined"
+            assert named in quarantined[hosted.data["id"]], f"{label}: {quarantined}"
     assert_nothing_confidential_or_identifying(everything_stored(engine))
