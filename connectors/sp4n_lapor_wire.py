@@ -271,7 +271,7 @@ class WireTranslator:
             title=CONFIDENTIAL if wire.is_secret else scrub_identity(wire.title),
             status=self.status(wire.status_code, wire.status_name),
             classification=wire.classification,
-            category_name=scrub_identity(wire.category_name or ""),
+            category_name=wire.category_name or "",
             disposition=disposition,
             is_secret=wire.is_secret,
             is_anonymous=wire.is_anonymous,
