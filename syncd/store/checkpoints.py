@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from connectors.records import PRESENT_SKEW
-
 from syncd.store.tables import CHECKPOINTS
 from syncd.store.upsert import insert as dialect_insert
 
