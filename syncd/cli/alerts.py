@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, parse_wall_time
+from syncd.cli.common import (
+    ConfigOption,
+    console,
+    load_or_exit,
+    open_engine,
+    parse_wall_time,
+    stdout_console,
+)
+from syncd.report.escape import rich_text
 
 alerts_app = typer.Typer(help="Alert emails.", no_args_is_help=True)
 
@@ -62,13 +69,13 @@ def preview(
         table.add_row(
             _local(mail.sends_at, mail.zone),
             mail.kind,
-            mail.tracking_id or "",
+            rich_text(mail.tracking_id or ""),
             _local(mail.due_at, mail.zone),
-            mail.recipient,
-            mail.key,
+            rich_text(mail.recipient),
+            rich_text(mail.key),
             mail.origin,
         )
-    Console().print(table)
+    stdout_console().print(table)
     later = sum(1 for mail in mails if mail.sends_at > moment)
     if later:
         console.print(
@@ -121,16 +128,16 @@ def outbox(
         table.add_row(
             row["status"],
             row["kind"],
-            row["tracking_id"] or "",
-            row["recipient"],
+            rich_text(row["tracking_id"] or ""),
+            rich_text(row["recipient"]),
             str(row["attempts"]),
             _local(row["next_attempt_at"], row["zone"])
             if row["status"] == OutboxStatus.PENDING
             else "",
-            row["reason"] or "",
-            row["key"],
+            rich_text(row["reason"] or ""),
+            rich_text(row["key"]),
         )
-    Console().print(table)
+    stdout_console().print(table)
     summary = ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items())) or "empty"
     console.print(f"outbox: {summary}")
 

@@ -1,4 +1,7 @@
-"""What ``syncd clocks show`` and ``syncd clocks recompute`` print."""
+"""What ``syncd clocks show`` and ``syncd clocks recompute`` print.
+
+Titles, classifications, status and institution names are the platform's text:
+each reaches the table as a ``Text`` made printable, never as markup."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from connectors.records import ComplaintDetail
 from syncd.clock.calendar import zone_abbreviation
 from syncd.clock.policy import zone
 from syncd.clock.values import Move
+from syncd.report.escape import rich_text
 from syncd.store.clocks import ClockKeeper, clock_from_row
 from syncd.store.read import details_by_row_id
 from syncd.store.tables import CLOCKS, COMPLAINTS
@@ -41,7 +45,10 @@ def clocks_table(
 ) -> Table:
     s = detail.summary
     title = CONFIDENTIAL if s.is_secret else s.title
-    table = Table(title=f"{s.tracking_id}: {title}\n{s.status.name}, {s.classification}")
+    heading = rich_text(f"{s.tracking_id}: {title}", newlines=False)
+    heading.append("\n")
+    heading.append(rich_text(f"{s.status.name}, {s.classification}", newlines=False))
+    table = Table(title=heading)
     for name in ("clock", "agency", "cycle", "days", "started", "due", "stopped", "state"):
         table.add_column(name)
     with engine.connect() as connection:
@@ -84,7 +91,7 @@ def history_table(detail: ComplaintDetail, zone_name: str) -> Table:
         who = "pelapor" if f.is_reporter else f"{f.institution_from_name} ({f.institution_from_id})"
         events.append((f.created_at, f"tindak lanjut oleh {who}"))
     for when, what in sorted(events, key=lambda e: e[0]):
-        table.add_row(local(when, zone_name), what)
+        table.add_row(local(when, zone_name), rich_text(what, newlines=False))
     return table
 
 
@@ -94,7 +101,7 @@ def moves_table(moves: Sequence[Move], moved: int, zone_name: str, limit: int = 
         table.add_column(name)
     for move in moves[:limit]:
         table.add_row(
-            move.tracking_id,
+            rich_text(move.tracking_id, newlines=False),
             move.kind,
             str(move.agency_id or "-"),
             str(move.cycle),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
+from syncd.report.escape import rich_markup
 
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
 
@@ -27,11 +27,11 @@ def clocks_show(
     engine = open_engine(loaded)
     found = find_complaint(engine, tracking_id)
     if found is None:
-        console.print(f"[red]no complaint {tracking_id!r} in the mirror[/red]")
+        console.print(f"[red]no complaint {rich_markup(repr(tracking_id))} in the mirror[/red]")
         raise typer.Exit(1)
     row_id, detail = found
     keeper = clock_keeper(loaded)
-    out = Console()
+    out = stdout_console()
     out.print(clocks_table(engine, row_id, detail, keeper, datetime.now(UTC)))
     holder = detail.summary.disposition
     out.print(history_table(detail, keeper.policy.zone_name(holder.id if holder else None)))
@@ -73,7 +73,7 @@ def clocks_recompute(
             progress=lambda n: bar.advance(task, n),
         )
     engine.dispose()
-    Console().print(moves_table(result.moves, result.moved, keeper.policy.platform_zone))
+    stdout_console().print(moves_table(result.moves, result.moved, keeper.policy.platform_zone))
     if dry_run:
         console.print(
             f"{result.complaints:,} complaints, {result.clocks:,} clocks; "

@@ -1,6 +1,10 @@
 """What every command shares: the ``-c`` option, the console, loading the
 configuration (exit 78 on a bad file), secrets given to a command, wall times typed
-by hand, and opening the database at the newest schema."""
+by hand, and opening the database at the newest schema.
+
+Text from upstream reaches a console only through ``syncd.report.escape``
+(``rich_text`` for a table cell, ``rich_markup`` inside markup); the consoles read
+no emoji codes, so a name with ``:warning:`` in it prints as written."""
 
 from __future__ import annotations
 
@@ -19,7 +23,14 @@ if TYPE_CHECKING:
 
 EXIT_CONFIG = 78
 
-console = Console(stderr=True)
+console = Console(stderr=True, emoji=False)
+"""Messages and progress, on stderr."""
+
+
+def stdout_console() -> Console:
+    """Where a command's tables go: stdout as it is when the command runs."""
+    return Console(emoji=False)
+
 
 ConfigOption = Annotated[
     Path | None,
@@ -49,12 +60,13 @@ def secret_option(file: Path | None, env: str) -> str | None:
     """A secret a command takes: from a file (systemd credentials), else from the
     environment variable ``env``; never from argv. An unreadable file exits 78."""
     from syncd.config.secrets import read_secret_file
+    from syncd.report.escape import rich_markup
 
     if file is None:
         return os.environ.get(env) or None
     value, problem = read_secret_file(file)
     if problem is not None:
-        console.print(f"[red]{problem}[/red]")
+        console.print(f"[red]{rich_markup(problem)}[/red]")
         raise typer.Exit(EXIT_CONFIG)
     return value
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
+from syncd.report.escape import rich_markup
 from syncd.report.period import Period
 
 
@@ -97,9 +98,10 @@ def report(
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            console.print(f"[red]cannot write {output}: {exc.strerror or exc}[/red]")
+            problem = rich_markup(f"cannot write {output}: {exc.strerror or exc}")
+            console.print(f"[red]{problem}[/red]")
             raise typer.Exit(1) from exc
-        console.print(f"written: {output}")
+        console.print(f"written: {rich_markup(str(output))}")
 
 
 def _period(year: int | None, month: str | None, start: str | None, end: str | None) -> Period:

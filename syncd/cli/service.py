@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
+from syncd.report.escape import rich_markup, rich_text
 
 
 def run(config: ConfigOption = None) -> None:
@@ -30,10 +31,11 @@ def run(config: ConfigOption = None) -> None:
         console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     except SourceUnusable as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{rich_markup(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from exc
     except OSError as exc:
-        console.print(f"[red]cannot serve metrics on {loaded.metrics.listen}: {exc}[/red]")
+        problem = rich_markup(f"cannot serve metrics on {loaded.metrics.listen}: {exc}")
+        console.print(f"[red]{problem}[/red]")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
@@ -70,17 +72,17 @@ def status(
         for s in report["sources"]:
             run = s["last_run"] or {}
             sources.add_row(
-                s["name"],
+                rich_text(s["name"]),
                 "[green]yes[/green]" if s["fresh"] else "[red]no[/red]",
                 s["last_success"] or "never",
-                run.get("result", "-"),
-                run.get("error") or "",
+                rich_text(run.get("result", "-")),
+                rich_text(run.get("error") or ""),
             )
         console.print(sources)
         complaints = report["complaints"]
         console.print(
             f"complaints: {complaints['total']:,} ("
-            + ", ".join(f"{k} {v:,}" for k, v in complaints["by_status"].items())
+            + ", ".join(f"{rich_markup(k)} {v:,}" for k, v in complaints["by_status"].items())
             + ")"
         )
         clocks = report["clocks_running"]
@@ -88,7 +90,9 @@ def status(
         if report["breached_by_agency"]:
             console.print(
                 "most overdue agencies: "
-                + ", ".join(f"{a} ({n})" for a, n in report["breached_by_agency"].items())
+                + ", ".join(
+                    f"{rich_markup(a)} ({n})" for a, n in report["breached_by_agency"].items()
+                )
             )
         outbox = report["outbox"]
         console.print(
@@ -131,6 +135,7 @@ def demo(
     try:
         code = run_demo(console, duration=stop_after, listen=listen, complaints=complaints)
     except OSError as exc:
-        console.print(f"[red]cannot serve metrics on {listen}: {exc}[/red] (try --listen)")
+        problem = rich_markup(f"cannot serve metrics on {listen}: {exc}")
+        console.print(f"[red]{problem}[/red] (try --listen)")
         raise typer.Exit(1) from exc
     raise typer.Exit(code)

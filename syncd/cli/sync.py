@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from syncd.cli.common import EXIT_CONFIG, ConfigOption, console, load_or_exit, open_engine
+from syncd.report.escape import rich_markup
 
 
 def sync(
@@ -36,15 +37,16 @@ def sync(
             engine, sources, full=full, console=console, clocks=clock_keeper(loaded)
         )
     except SourceUnusable as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{rich_markup(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from exc
     except StoreError as exc:  # the run record itself could not be written
-        console.print(f"[red]{exc}[/red] ({exc.kind})")
+        console.print(f"[red]{rich_markup(str(exc))}[/red] ({rich_markup(exc.kind)})")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
     console.print(summary(results))
     for stats in results:
         if stats.error is not None:
-            console.print(f"[red]{stats.source}: {stats.error.kind}: {stats.error}[/red]")
+            problem = rich_markup(f"{stats.source}: {stats.error.kind}: {stats.error}")
+            console.print(f"[red]{problem}[/red]")
     raise typer.Exit(0 if all(s.ok for s in results) else 1)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from connectors.base import Connector
 from syncd.config import SourceConfig
+from syncd.report.escape import rich_markup, rich_text
 from syncd.store.clocks import ClockKeeper
 from syncd.sync import PassStats, StoreError, SyncPass
 from syncd.sync import Progress as PassProgress
@@ -81,7 +82,7 @@ def check_with_progress(tracked: TrackedPass, full: bool, console: Console) -> P
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        task = bar.add_task(f"{tracked.source}: tracked checks", total=None)
+        task = bar.add_task(f"{rich_markup(tracked.source)}: tracked checks", total=None)
         tracked.on_checked = lambda n: bar.advance(task, n)
         stats = tracked.run(everything=full)
         bar.update(task, total=bar.tasks[task].completed)
@@ -106,8 +107,8 @@ def sync_with_progress(
         TimeRemainingColumn(),
         console=console,
     ) as bar:
-        listing = bar.add_task(f"{source}: listing", total=None)
-        details = bar.add_task(f"{source}: details", total=None)
+        listing = bar.add_task(f"{rich_markup(source)}: listing", total=None)
+        details = bar.add_task(f"{rich_markup(source)}: details", total=None)
         hooks = _hooks(bar, listing, details)
         syncer = SyncPass(engine, connector, source, progress=hooks, clocks=clocks)
         stats = syncer.run(full=full)
@@ -149,9 +150,15 @@ def summary(results: Sequence[PassStats]) -> Table:
     ):
         table.add_column(name, justify="left" if name in ("source", "result") else "right")
     for s in results:
-        result = "[green]ok[/green]" if s.ok else f"[red]{s.error.kind if s.error else 'error'}[/]"
+        result = (
+            rich_text("ok", "green")
+            if s.ok
+            else rich_text(s.error.kind if s.error else "error", "red")
+        )
         table.add_row(
-            s.source + (" (tracked)" if s.tracked else "") + (" (full)" if s.full else ""),
+            rich_text(
+                s.source + (" (tracked)" if s.tracked else "") + (" (full)" if s.full else "")
+            ),
             f"{s.listed:,}",
             f"{s.unchanged:,}",
             f"{s.fetched:,}",

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
+from syncd.report.escape import printable, rich_markup, rich_text
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -119,17 +118,18 @@ def import_file(
     try:
         found = read_ids(file, column)
     except ImportProblem as exc:
-        console.print(f"[red]{escape(str(exc))}[/red]")
+        console.print(f"[red]{rich_markup(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     rows = [(upstream_id, Origin("import", file.name, row)) for row, upstream_id in found.ids]
     new = _in_transaction(loaded, lambda c: track(c, name, rows, datetime.now(UTC)))
     distinct = list(dict.fromkeys(upstream_id for _, upstream_id in found.ids))
     typer.echo(
-        f"{file.name} (column {found.column!r}) into {name}: {len(new):,} added, "
+        f"{printable(file.name)} (column {printable(repr(found.column))}) into {name}: "
+        f"{len(new):,} added, "
         f"{len(distinct) - len(new):,} tracked already, {len(found.rejected):,} rejected"
     )
     for row, reason in found.rejected[:200]:
-        typer.echo(f"  row {row}: {reason}")
+        typer.echo(f"  row {row}: {printable(reason, newlines=False)}")
     if len(found.rejected) > 200:
         typer.echo(f"  … and {len(found.rejected) - 200:,} more rejected rows")
 
@@ -173,15 +173,15 @@ def list_tracked(
         if row["origin_row"] is not None:
             origin += f":{row['origin_row']}"
         table.add_row(
-            escape(row["source"]),
+            rich_text(row["source"]),
             str(row["upstream_id"]),
             row["schedule"],
             _when(row["last_check_at"]),
-            escape(row["last_result"] or ""),
+            rich_text(row["last_result"] or ""),
             _when(row["next_check_at"]) if row["next_check_at"] else "never (dormant)",
-            escape(origin),
+            rich_text(origin),
         )
-    Console().print(table)
+    stdout_console().print(table)
 
 
 def _when(at: object) -> str:

@@ -1,4 +1,7 @@
-"""A report as JSON (the contract's shape), CSV, Markdown, or a table on the terminal."""
+"""A report as JSON (the contract's shape), CSV, Markdown, or a table on the terminal.
+
+Names and titles come from the platform: each format escapes them its own way
+(``syncd.report.escape``); JSON needs nothing more than ``json.dumps``."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any
 from rich.table import Table
 
 from syncd.clock.compliance import GRADE_BANDS_NOTE
+from syncd.report.escape import csv_cell, markdown_cell, rich_text
 from syncd.report.figures import KIND_ORDER, AgencyReport, ClockTotals, Report
 
 COLUMNS = (
@@ -105,7 +109,7 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["agency", "name", "part_of", "clock", *COLUMNS])
     for row in rows(report):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_cell(v) for v in row])
     return out.getvalue()
 
 
@@ -136,7 +140,11 @@ def to_markdown(report: Report) -> str:
     ]
     for agency, name, parent, kind, *values in rows(report):
         entry = dict(zip(COLUMNS, values, strict=True))
-        label = f"↳ {name}" if parent else f"**{name}** ({agency})"
+        label = (
+            f"↳ {markdown_cell(name)}"
+            if parent
+            else f"**{markdown_cell(name)}** ({markdown_cell(agency)})"
+        )
         lines.append(
             f"| {label} | {kind} | {entry['total']} | {entry['met']} | {entry['late']} "
             f"| {entry['open_on_time']} | {entry['open_breached']} | {entry['transferred']} "
@@ -152,9 +160,10 @@ def to_markdown(report: Report) -> str:
             "|---|---|---|--:|---|",
         ]
         for _, o in overdue:
-            title = "(confidential)" if o.title is None else o.title.replace("|", "\\|")
+            title = "(confidential)" if o.title is None else markdown_cell(o.title)
             lines.append(
-                f"| {o.tracking_id} | {o.holder_name} | {o.due_at:%Y-%m-%d} "
+                f"| {markdown_cell(o.tracking_id)} | {markdown_cell(o.holder_name)} "
+                f"| {o.due_at:%Y-%m-%d} "
                 f"| {o.working_days_late} | {title} |"
             )
     else:
@@ -174,7 +183,7 @@ def to_table(report: Report) -> Table:
     for agency, name, parent, kind, *values in rows(report):
         entry = dict(zip(COLUMNS, values, strict=True))
         table.add_row(
-            f"  {name}" if parent else f"{agency} {name}",
+            rich_text(f"  {name}" if parent else f"{agency} {name}", newlines=False),
             SHORT_KINDS.get(kind, kind),
             str(entry["total"]),
             str(entry["met"]),
