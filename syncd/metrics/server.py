@@ -39,7 +39,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from syncd.metrics.mirror import MirrorCollector
-from syncd.metrics.snapshot import last_success_at
+from syncd.metrics.snapshot import last_failure, last_success_at
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class Readiness:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
                 last = {s: last_success_at(connection, s) for s in self.poll_intervals}
+                failed = {s: last_failure(connection, s) for s in self.poll_intervals}
         except SQLAlchemyError as exc:
             return {"database": f"does not answer: {type(exc).__name__}"}
         now = self.clock()
@@ -88,6 +89,11 @@ class Readiness:
                     f"last successful sync {finished.isoformat()} is older than "
                     f"{STALE_AFTER_POLLS} poll intervals ({int(limit.total_seconds())} s)"
                 )
+            failure = failed[source]
+            if source in stale and failure is not None:
+                # Why it is stale, for the operator: the kind only (a run's message
+                # stays in `syncd status`).
+                stale[source] += f"; the last run failed ({failure[0]})"
         return {"sources": stale} if stale else {}
 
 

@@ -145,6 +145,19 @@ def read_snapshot(
     )
 
 
+def last_failure(connection: Connection, source: str) -> tuple[str, datetime] | None:
+    """The kind and end of the source's latest run if it failed; None if it did not."""
+    row = connection.execute(
+        select(RUNS.c.result, RUNS.c.error_kind, RUNS.c.finished_at)
+        .where(RUNS.c.source == source, RUNS.c.finished_at.is_not(None))
+        .order_by(RUNS.c.started_at.desc())
+        .limit(1)
+    ).first()
+    if row is None or row.result != RunResult.ERROR:
+        return None
+    return row.error_kind or "error", row.finished_at
+
+
 def last_success_at(connection: Connection, source: str) -> datetime | None:
     finished: datetime | None = connection.execute(
         select(RUNS.c.finished_at)

@@ -4,12 +4,13 @@ the last success does not move (so ``/readyz`` turns 503 when it is stale)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
 
 from connectors.base import ChangePage
+from syncd.metrics.server import Readiness
 from syncd.metrics.snapshot import last_success_at
 from syncd.store.tables import RUNS
 from syncd.sync import SyncPass
@@ -47,3 +48,14 @@ def test_an_unforeseen_exception_is_a_failed_run_that_quotes_nothing(
     assert type(error).__name__ in run.error_message
     assert "list_changes" in run.error_message  # where it was raised, for the operator
     assert SECRET not in run.error_message and SECRET not in caplog.text
+
+
+def test_readiness_says_the_source_failed_and_how(engine: Engine) -> None:
+    SyncPass(engine, Exploding(OverflowError("x")), "lapor", clock=lambda: NOW).run()  # type: ignore[arg-type]
+
+    readiness = Readiness(engine, {"lapor": timedelta(minutes=2)}, clock=lambda: NOW)
+    reasons = readiness.check()
+
+    assert reasons == {
+        "sources": {"lapor": "no successful sync yet; the last run failed (internal)"}
+    }
