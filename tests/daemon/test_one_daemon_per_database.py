@@ -56,6 +56,7 @@ def first_daemon(config: Path, port: int, log: Path) -> Iterator[subprocess.Pope
             assert process.wait(timeout=30) == 0, log.read_text()
 
 
+@pytest.mark.parametrize("metrics", ["the same port", "another port"])
 def test_a_second_run_on_the_same_database_exits_1_naming_the_holder(
     engine: Engine, tmp_path: Path, metrics: str
 ) -> None:
