@@ -16,8 +16,11 @@ def results_of(envelope: Any) -> dict[str, Any]:
     if not isinstance(envelope, dict):
         raise BadResponse(f"expected a JSON object envelope, got {type(envelope).__name__}")
     if envelope.get("success") is False:
-        message = str(envelope.get("message", ""))[:200]
-        raise BadResponse(f"the platform answered success=false: {message!r}")
+        # Its message is not quoted: gateways put the record's own text in it, and
+        # this error is logged and stored.
+        message = envelope.get("message")
+        size = len(message) if isinstance(message, str) else 0
+        raise BadResponse(f"the platform answered success=false (a message of {size} characters)")
     results = envelope.get("results")
     if not isinstance(results, dict):
         raise BadResponse("the envelope has no 'results' object")

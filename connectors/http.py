@@ -7,6 +7,7 @@ nothing above this module sees an ``httpx`` exception.
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 import urllib.parse
 import zlib
@@ -67,6 +68,24 @@ _INFLATE_STEP = 1024 * 1024
 thousandfold, so one network read must not be inflated whole."""
 
 
+def _tolerant_json(body: bytes | bytearray) -> Any:
+    """A body the strict parser refused for its characters: invalid UTF-8 bytes and
+    lone surrogates (``"\\ud800"``) become U+FFFD, so one bad character costs one
+    character, not the whole page; anything else still fails."""
+    parsed = json.loads(bytes(body).decode("utf-8", "replace"))
+    return _without_surrogates(parsed)
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
+
+
 def _decoded(response: httpx.Response, limit: int) -> Iterator[bytes]:
     """The body's bytes as sent, decompressed a bounded step at a time.
 
@@ -76,9 +95,13 @@ def _decoded(response: httpx.Response, limit: int) -> Iterator[bytes]:
     httpx.
     """
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        yield from response.iter_bytes()
+    if encoding in ("", "identity"):
+        yield from response.iter_raw()
         return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        # Asked for gzip or deflate only; layers ("gzip, gzip") or others would be
+        # inflated by httpx one whole network read at a time.
+        raise BadResponse(f"Content-Encoding {encoding[:40]!r} was not asked for")
     # 47: a gzip or zlib header, detected; deflate without one is tried after.
     inflater = zlib.decompressobj(47 if encoding != "deflate" else 15)
     produced = 0
@@ -190,6 +213,10 @@ class JsonGetter:
         self._observe(str(status))
         if status >= 400:
             self._raise_for_status(response)
+        if not 200 <= status < 300 or status == 204:
+            # A redirect is not followed (it could lead anywhere) and is no answer:
+            # its body, however JSON-like, is not the platform's data.
+            raise BadResponse(f"HTTP {status} is not an answer with data", status_code=status)
         if body is None:
             raise BadResponse(
                 f"body larger than {self.max_response_bytes} bytes (after decompression), "
@@ -201,6 +228,10 @@ class JsonGetter:
         try:
             # pydantic-core's parser: a third faster than json.loads on listing pages.
             return pydantic_core.from_json(body)
+        except ValueError:
+            pass
+        try:
+            return _tolerant_json(body)
         except ValueError as exc:
             # Where it broke and how long it was, never what it said: the body may be
             # a confidential complaint, and this message is logged and stored.

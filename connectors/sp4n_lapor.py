@@ -89,6 +89,7 @@ class LaporConnector:
                 settings.auth_header: f"Bearer {settings.api_key}",
                 "token": settings.token,
                 "Accept": "application/json",
+                "Accept-Encoding": "gzip, deflate",  # what `_decoded` inflates in bounded steps
             }
         )
         budget = None
@@ -164,7 +165,7 @@ class LaporConnector:
                             len(extra.summaries),
                         )
                     page = merge_reread(page, extra)
-                if results.get("next_page_url") is None or not records:
+                if results.get("next_page_url") is None:
                     yield page
                     return
                 advance(state, newest)
@@ -279,18 +280,59 @@ class LaporConnector:
                     future.cancel()
 
     def fetch_detail(self, complaint_id: int) -> DetailResult:
-        """One complaint's detail with all its followups, or why there is none."""
+        """One complaint's detail with all its followups, or why there is none.
+
+        Only the detail's own 404 or 410 means the complaint vanished. A complaint
+        whose answer stays unreadable after the retries (a body too large, not JSON,
+        of the wrong shape, followups that never end) is quarantined with the reason,
+        so the complaints after it are still read; a platform that is down (5xx,
+        timeouts) or refuses us still fails the pass.
+        """
+        detail = self._detail_of(complaint_id)
+        if not isinstance(detail, dict):
+            return detail
         try:
-            detail = self._http.get(f"/complaints/{complaint_id}/complaint", shape=results_of)
             followups = self._followups(complaint_id, detail)
+        except BadResponse as exc:
+            followups = quarantine(
+                "detail", detail, f"the followups cannot be read: {exc}", upstream_id=complaint_id
+            )
         except ClientRequestError as exc:
-            if exc.status_code in GONE:
-                return Vanished(complaint_id)
-            raise
+            if exc.status_code not in GONE:
+                raise
+            # The complaint is there (its detail answered): its followups are not.
+            followups = quarantine(
+                "detail",
+                detail,
+                f"the followups answered HTTP {exc.status_code}",
+                upstream_id=complaint_id,
+            )
         if isinstance(followups, QuarantineItem):
             return followups
         followups.sort(key=lambda f: (f.created_at, f.id))
         return self._translate.detail(complaint_id, detail, followups)
+
+    def _detail_of(self, complaint_id: int) -> dict[str, Any] | DetailResult:
+        """The detail's ``results``, or what stands for the complaint without them."""
+        try:
+            detail = self._http.get(f"/complaints/{complaint_id}/complaint", shape=results_of)
+        except ClientRequestError as exc:
+            if exc.status_code in GONE:
+                return Vanished(complaint_id)
+            raise
+        except BadResponse as exc:
+            reason = f"the detail cannot be read: {exc}"
+            return quarantine("detail", {}, reason, upstream_id=complaint_id)
+        data = detail.get("data")
+        answered = data.get("id") if isinstance(data, dict) else None
+        if (
+            isinstance(answered, int)
+            and not isinstance(answered, bool)
+            and answered != complaint_id
+        ):
+            reason = f"asked for complaint {complaint_id}, the platform answered with {answered}"
+            return quarantine("detail", detail, reason, upstream_id=complaint_id)
+        return detail
 
     def _followups(
         self, complaint_id: int, detail: dict[str, Any]
@@ -314,7 +356,8 @@ class LaporConnector:
                     )
                 if item is not None:  # None: a platform entry, no agency's answer
                     followups.append(item)
-        return followups
+        # A page repeated (its offset shifted by a new followup) lists some twice.
+        return list({f.id: f for f in followups}.values())
 
     # -- institutions ---------------------------------------------------------------
 

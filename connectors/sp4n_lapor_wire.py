@@ -8,6 +8,7 @@ is scrubbed from any raw payload kept for quarantine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated, Any, TypeVar
 
@@ -47,6 +48,10 @@ from connectors.sp4n_lapor_shapes import (
 
 R = TypeVar("R")
 
+CACHE_LIMIT = 10_000
+"""Entries in each of the translator's caches of repeating values (statuses,
+institutions, categories): real platforms have tens; past this, a cache starts over."""
+
 DEFAULT_STATUS_NAMES: Mapping[str, CanonicalStatus] = {
     "belum terverifikasi": CanonicalStatus.SUBMITTED,
     "terverifikasi": CanonicalStatus.VERIFIED,
@@ -81,7 +86,15 @@ def _naive_date(value: Any) -> date:
 
 
 Timestamp = Annotated[datetime, BeforeValidator(platform_timestamp)]
-UpstreamId = Annotated[int, Field(ge=0, lt=2**63)]
+
+
+def _not_a_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("an id must be a number, not true or false")  # True would be id 1
+    return value
+
+
+UpstreamId = Annotated[int, BeforeValidator(_not_a_bool), Field(ge=0, lt=2**63)]
 """The platform's ids are positive and fit 63 bits, as every store holds them."""
 StatusValue = Annotated["WireStatus", BeforeValidator(status_of)]
 OptionalDate = Annotated[date, BeforeValidator(_naive_date)] | None
@@ -199,6 +212,7 @@ class WireTranslator:
         self._offsets: dict[int, timedelta] = {}
         self._statuses: dict[tuple[int | None, str], Status] = {}
         self._refs: dict[tuple[int, str], InstitutionRef] = {}
+        self._categories: dict[str, str] = {}
         self.unknown_status_codes: dict[int | None, int] = {}
 
     def instant(self, naive: datetime) -> datetime:
@@ -220,16 +234,31 @@ class WireTranslator:
             canonical = self._status_names.get(status_key(shown)) if shown else None
             if canonical is None and code is not None:
                 canonical = self._status_map.get(code)
+            if len(self._statuses) > CACHE_LIMIT:
+                self._statuses.clear()
             status = self._statuses[code, shown] = Status(code, shown, canonical)
         if status.canonical is None:
-            self.unknown_status_codes[code] = self.unknown_status_codes.get(code, 0) + 1
+            known = self.unknown_status_codes
+            if code in known or len(known) < CACHE_LIMIT:
+                known[code] = known.get(code, 0) + 1
         return status
 
     def ref(self, inst_id: int, name: str) -> InstitutionRef:
         ref = self._refs.get((inst_id, name))
         if ref is None:
-            ref = self._refs[inst_id, name] = InstitutionRef(inst_id, name)
+            if len(self._refs) > CACHE_LIMIT:  # a hostile upstream's endless inventions
+                self._refs.clear()
+            ref = self._refs[inst_id, name] = InstitutionRef(inst_id, scrub_identity(name))
         return ref
+
+    def _category(self, name: str) -> str:
+        """A category name, scrubbed once: the platform's few categories repeat."""
+        scrubbed = self._categories.get(name)
+        if scrubbed is None:
+            if len(self._categories) > CACHE_LIMIT:
+                self._categories.clear()
+            scrubbed = self._categories[name] = scrub_identity(name)
+        return scrubbed
 
     def summary(self, payload: Any) -> ComplaintSummary | QuarantineItem:
         try:
@@ -271,7 +300,7 @@ class WireTranslator:
             title=CONFIDENTIAL if wire.is_secret else scrub_identity(wire.title),
             status=self.status(wire.status_code, wire.status_name),
             classification=wire.classification,
-            category_name=wire.category_name or "",
+            category_name=self._category(wire.category_name or ""),
             disposition=disposition,
             is_secret=wire.is_secret,
             is_anonymous=wire.is_anonymous,
@@ -292,12 +321,21 @@ class WireTranslator:
 
     def _detail(self, wire: WireDetail, followups: list[Followup]) -> ComplaintDetail:
         data = wire.data
+        # One entry per id, the last one listed: a log twice would break the mirror's
+        # unique key on every pass.
+        logs = list({log.id: self._log(log) for log in wire.data_logs}.values())
+        location = scrub_identity(data.location_name or "")
+        if data.is_secret:
+            # Every free text of a confidential complaint can tell what it is about.
+            location = CONFIDENTIAL if location else ""
+            logs = [replace(log, content=CONFIDENTIAL) for log in logs]
+            followups = [replace(f, content=CONFIDENTIAL) for f in followups]
         return ComplaintDetail(
             summary=self._summary(data),
             content=CONFIDENTIAL if data.is_secret else scrub_identity(data.content),
-            location_name=scrub_identity(data.location_name or ""),
+            location_name=location,
             date_of_incident=data.date_of_incident,
-            logs=tuple(self._log(log) for log in wire.data_logs),
+            logs=tuple(logs),
             followups=tuple(followups),
         )
 

@@ -64,7 +64,7 @@ def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
     return ComplaintDetail(
         summary=summary,
         content=CONFIDENTIAL if c.is_secret else c.content,
-        location_name=c.location,
+        location_name=CONFIDENTIAL if c.is_secret and c.location else c.location,
         date_of_incident=date.fromisoformat(c.incident_date),
         logs=tuple(
             StatusLogEntry(
@@ -74,7 +74,7 @@ def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
                 status_new=_status(log.status_new),
                 institution_from=_ref(log.inst_from),
                 institution_to=_ref(log.inst_to),
-                content=log.content,
+                content=CONFIDENTIAL if c.is_secret else log.content,
             )
             for log in logs
         ),
@@ -85,7 +85,7 @@ def expected_detail(c: SimComplaint, now: int) -> ComplaintDetail:
                 institution_from_id=f.inst_from,
                 institution_from_name=_INSTITUTION_NAMES[f.inst_from] if f.inst_from else "",
                 is_reporter=f.is_reporter,
-                content=f.content,
+                content=CONFIDENTIAL if c.is_secret else f.content,
             )
             for f in c.visible_followups(now)
         ),

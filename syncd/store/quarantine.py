@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from connectors.records import QuarantineItem
 from syncd.store.chunks import chunks
@@ -94,3 +94,22 @@ def resolve_quarantine(
             )
             .values(resolved_at=now)
         )
+
+
+def retry_candidates(connection: Connection, source: str, limit: int) -> list[int]:
+    """Complaints quarantined whole (their detail could not be read or stored), the
+    longest unseen first: asked for again after a pass, since the listing shows
+    them only when they change."""
+    q = QUARANTINE.c
+    rows = connection.execute(
+        select(q.upstream_id)
+        .where(
+            q.source == source,
+            q.kind == "detail",
+            q.resolved_at.is_(None),
+            q.upstream_id.is_not(None),
+        )
+        .order_by(q.last_seen)
+        .limit(limit)
+    )
+    return [upstream_id for (upstream_id,) in rows]

@@ -25,6 +25,7 @@ from connectors.base import ChangePage, Connector
 from connectors.records import PRESENT_SKEW, ComplaintDetail, Vanished
 from syncd.store.checkpoints import advance_checkpoint, stored_cursor
 from syncd.store.clocks import ClockKeeper
+from syncd.store.quarantine import retry_candidates
 from syncd.store.tables import COMPLAINTS
 from syncd.store.transaction import in_transaction
 from syncd.store.write import Batch, mirrored_versions, write_batch
@@ -32,6 +33,9 @@ from syncd.sync.record import recorded_pass, sync_institutions
 from syncd.sync.stats import PassStats, Progress
 
 log = logging.getLogger(__name__)
+
+RETRY_QUARANTINED = 20
+"""Complaints quarantined whole that each pass asks for again, the longest unseen first."""
 
 
 @dataclass
@@ -90,6 +94,7 @@ class SyncPass:
             return
         if seen is not None:
             self._reconcile(seen, stats)
+        self._retry_quarantined(stats)
         sync_institutions(
             self.engine, self.connector, self.source, self.clock, force=seen is not None
         )
@@ -136,7 +141,20 @@ class SyncPass:
         stats.written += written.complaints
         stats.quarantined += written.quarantined
         stats.vanished += written.vanished
-        stats.cursor = batch.cursor
+        if batch.cursor is not None:
+            stats.cursor = batch.cursor
+
+    def _retry_quarantined(self, stats: PassStats) -> None:
+        """Asks again for a few complaints whose detail could not be read or stored:
+        the listing shows them again only when they change, and the platform may
+        have mended them meanwhile (an answer that arrives whole resolves them)."""
+        with self.engine.connect() as connection:
+            ids = retry_candidates(connection, self.source, RETRY_QUARANTINED)
+        if not ids:
+            return
+        batch = Batch()
+        self._fetch_into(batch, ids, stats)
+        self._write(batch, stats)
 
     def _reconcile(self, seen: set[int], stats: PassStats) -> None:
         """After a complete listing: who in the mirror was not listed is asked for again."""
