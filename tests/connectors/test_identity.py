@@ -34,6 +34,13 @@ from tests.support.clocks import FakeClock
             f"warga (nama = {HIDDEN}; telp: {HIDDEN}",
         ),
         ("NIK 6109 1234 5678 9012 terdaftar", f"NIK {HIDDEN} terdaftar"),
+        # look-alikes: a no-break space, a fullwidth colon, a zero-width space
+        ("Nama\u00a0: Budi Santoso", f"Nama : {HIDDEN}"),
+        ("Nama\uff1aBudi Santoso", f"Nama:{HIDDEN}"),
+        ("NIK 6109\u200b123456789012", f"NIK {HIDDEN}"),
+        ("Pelapor: Budi Santoso", f"Pelapor: {HIDDEN}"),
+        ("hubungi (0812) 3456-7890 ya", f"hubungi {HIDDEN} ya"),
+        ("atau +62 (812) 3456 7890", f"atau {HIDDEN}"),
     ],
 )
 def test_it_hides_each_kind_of_identity(text: str, expected: str) -> None:
