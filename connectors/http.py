@@ -38,6 +38,8 @@ DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 """The most of one response body read, counted after decompression. A listing page
 of 1,000 complaints is about 1 MB; a body beyond this is a bad response (an endless
 stream, a compression bomb), not data, and must not grow the process."""
+ERROR_BODY_BYTES = 64 * 1024
+"""The most of an error answer's body read, only to keep its connection."""
 MAX_RESPONSE_SECONDS = 120.0
 """The longest one body may take to arrive, however slowly it trickles in: the
 timeout between two reads alone would let a drip of one byte a minute go on."""
@@ -249,6 +251,13 @@ class JsonGetter:
         """
         with self.client.stream("GET", url) as response:
             if response.status_code >= 400:
+                # Read a little (nothing in it is used) so that the connection can be
+                # kept; an error page beyond that is dropped with the connection.
+                drained = 0
+                for chunk in response.iter_raw():
+                    drained += len(chunk)
+                    if drained > ERROR_BODY_BYTES:
+                        break
                 return response, b""
             limit = self.max_response_bytes
             declared = response.headers.get("Content-Length", "")

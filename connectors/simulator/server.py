@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -39,6 +40,18 @@ _DETAIL = re.compile(r"^/complaints/(\d+)/complaint$")
 _FOLLOWUPS = re.compile(r"^/complaints/(\d+)/followups$")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a reader that stopped at its cap, a fault
+    it was served) is one log line, not a traceback on the demo's screen."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            log.info("simulator: %s went away: %s", client_address, type(error).__name__)
+        else:
+            log.error("simulator: answering %s failed: %r", client_address, error)
+
+
 class Simulator:
     """The world, the faults and the server, started and stopped together."""
 
@@ -65,7 +78,7 @@ class Simulator:
         """Called with the request's number (from 1) before it is answered."""
         self._answered = 0
         self._hook_lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = _QuietServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

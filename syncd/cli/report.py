@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
 from syncd.report.escape import rich_markup
 from syncd.report.period import Period
 
@@ -81,7 +81,7 @@ def report(
         )
     if format_ is Format.TABLE and output is None:
         if built.agencies:
-            console.print(to_table(built))
+            stdout_console().print(to_table(built))
         return
     text = {
         Format.TABLE: to_markdown,

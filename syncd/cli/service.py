@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
 from syncd.report.escape import rich_markup, rich_text
 
 
@@ -78,24 +78,25 @@ def status(
                 rich_text(run.get("result", "-")),
                 rich_text(run.get("error") or ""),
             )
-        console.print(sources)
+        out = stdout_console()  # the data: stdout (CONTRACT.md section 4)
+        out.print(sources)
         complaints = report["complaints"]
-        console.print(
+        out.print(
             f"complaints: {complaints['total']:,} ("
             + ", ".join(f"{rich_markup(k)} {v:,}" for k, v in complaints["by_status"].items())
             + ")"
         )
         clocks = report["clocks_running"]
-        console.print("running clocks: " + ", ".join(f"{k} {v:,}" for k, v in clocks.items()))
+        out.print("running clocks: " + ", ".join(f"{k} {v:,}" for k, v in clocks.items()))
         if report["breached_by_agency"]:
-            console.print(
+            out.print(
                 "most overdue agencies: "
                 + ", ".join(
                     f"{rich_markup(a)} ({n})" for a, n in report["breached_by_agency"].items()
                 )
             )
         outbox = report["outbox"]
-        console.print(
+        out.print(
             f"outbox: {outbox['pending']} pending, {outbox['held']} held, "
             f"{outbox['failed']} failed"
             + (
