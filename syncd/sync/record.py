@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from connectors.base import Connector
 from connectors.errors import ConnectorError
 from connectors.records import Institution, QuarantineItem
 from syncd.store.institutions import institutions_synced_at, write_institutions
+from syncd.store.quarantine import quarantine
 from syncd.store.runs import RunOutcome, close_run, open_run
 from syncd.store.transaction import StoreError, in_transaction
 from syncd.sync.stats import PassStats, UnexpectedError
@@ -25,6 +26,8 @@ from syncd.sync.stats import PassStats, UnexpectedError
 log = logging.getLogger("syncd.sync.run")
 
 INSTITUTIONS_EVERY = timedelta(hours=1)
+MAX_REFUSED_INSTITUTIONS = 1000
+"""Malformed institutions kept in quarantine per reading (the rest are logged only)."""
 
 
 def recorded_pass(
@@ -91,12 +94,17 @@ def sync_institutions(
         if last is not None and clock() - last < INSTITUTIONS_EVERY:
             return
     institutions = []
+    refused: list[QuarantineItem] = []
     for item in connector.list_institutions():
         if isinstance(item, Institution):
             institutions.append(item)
         elif isinstance(item, QuarantineItem):
             log.warning("institution quarantined: source=%s reason=%s", source, item.reason)
+            refused.append(item)
     now = clock()
-    in_transaction(
-        engine, lambda connection: write_institutions(connection, source, institutions, now)
-    )
+
+    def write(connection: Connection) -> None:
+        write_institutions(connection, source, institutions, now)
+        quarantine(connection, source, refused[:MAX_REFUSED_INSTITUTIONS], now)
+
+    in_transaction(engine, write)

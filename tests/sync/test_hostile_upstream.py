@@ -17,7 +17,7 @@ from connectors.records import CONFIDENTIAL, PRESENT_SKEW
 from connectors.retry import RetryPolicy
 from connectors.sp4n_lapor import LaporConnector, LaporSettings, build_client
 from syncd.store.checkpoints import stored_cursor
-from syncd.store.tables import COMPLAINTS, QUARANTINE
+from syncd.store.tables import COMPLAINTS, INSTITUTIONS, QUARANTINE
 from syncd.store.tracked import Origin, track
 from syncd.sync import SyncPass
 from syncd.sync.tracked import TrackedPass
@@ -199,3 +199,20 @@ def test_tracked_checks_of_hostile_records_quarantine_the_bad_and_mirror_the_res
             assert hosted.data["id"] in quarantined, f"{label}: not quarantined"
             assert named in quarantined[hosted.data["id"]], f"{label}: {quarantined}"
     assert_nothing_confidential_or_identifying(everything_stored(engine))
+
+
+def test_malformed_institutions_are_quarantined_and_the_rest_kept(
+    engine: Engine, upstream: HostileUpstream, opened: list[LaporConnector]
+) -> None:
+    upstream.institutions = [
+        {"id": 4251, "name": "Kabupaten Sekadau"},
+        {"id": "empat", "name": "Kabupaten"},
+        {"id": 4252},
+    ]
+    assert syncer(engine, upstream, FakeClock(NOW.timestamp()), opened).run().ok
+    q = QUARANTINE.c
+    with engine.connect() as connection:
+        kinds = connection.execute(select(q.kind, q.reason).where(q.kind == "institution")).all()
+        names = connection.execute(select(INSTITUTIONS.c.name)).scalars().all()
+    assert len(kinds) == 2 and all(reason for _, reason in kinds)
+    assert names == ["Kabupaten Sekadau"]
