@@ -26,6 +26,11 @@ _INLINE = re.compile(
     r"|no\.?\s*hp|no\.?\s*telp\.?|no\.?\s*telepon|telepon|telp\.?)[ \t]*[:=][ \t]*)"
     r"(?P<value>[^\s,;|\[][^\r\n,;|]{0,119})"
 )
+# The two labels that say what follows without a colon: "Nama pelapor Budi Santoso".
+_NAMED = re.compile(
+    r"(?i)(?<![\w.])(?P<label>nama\s+(?:pelapor|lengkap)[ \t]+)"
+    r"(?P<value>[^\s,;:=|\[][^\r\n,;|]{0,119})"
+)
 # A NIK written whole or in groups of four ("6109 1234 5678 9012").
 _NIK = re.compile(r"(?<!\d)\d{4}(?:[ .-]?\d{4}){3}(?!\d)")
 _PHONE = re.compile(
@@ -40,7 +45,7 @@ _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 # e-mail's "@", or a run of digits as long as a phone number's. Most titles have
 # none, and one search spares them the five patterns (listing pages are read a
 # thousand records at a time).
-_ANY = re.compile(r"[@:=]|\d[\d\s.()-]{7,}\d")
+_ANY = re.compile(r"[@:=]|\d[\d\s.()-]{7,}\d|(?i:nama\s+(?:pelapor|lengkap))")
 # Look-alikes a label or number may be written with: no-break and other spaces,
 # fullwidth colon and equals, and zero-width characters inside a number.
 _LOOKALIKES = str.maketrans(
@@ -71,6 +76,7 @@ def scrub_identity(text: str) -> str:
         return text
     text = _LABELLED.sub(lambda m: m.group("label") + HIDDEN, text)
     text = _INLINE.sub(lambda m: m.group("label") + HIDDEN, text)
+    text = _NAMED.sub(lambda m: m.group("label") + HIDDEN, text)
     if "@" in text:
         text = _EMAIL.sub(HIDDEN, text)
     text = _NIK.sub(HIDDEN, text)

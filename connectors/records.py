@@ -6,7 +6,7 @@ whatever a platform says about the person who complained stays at the connector.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -144,3 +144,16 @@ PRESENT_SKEW = timedelta(minutes=5)
 the platform's clock may run a little ahead of ours. Anything later is no real
 change (a record dated 2062 would drag every cursor past the present and hide all
 later changes): it is quarantined, and no cursor ever passes ``now + PRESENT_SKEW``."""
+
+
+def confidential_copy(detail: ComplaintDetail) -> ComplaintDetail:
+    """The complaint as a confidential one is kept: flagged, its free texts hidden."""
+    hidden = CONFIDENTIAL
+    return replace(
+        detail,
+        summary=replace(detail.summary, title=hidden, is_secret=True),
+        content=hidden,
+        location_name=hidden if detail.location_name else "",
+        logs=tuple(replace(log, content=hidden) for log in detail.logs),
+        followups=tuple(replace(f, content=hidden) for f in detail.followups),
+    )

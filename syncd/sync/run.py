@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, select
 
 from connectors.base import ChangePage, Connector
-from connectors.records import PRESENT_SKEW, ComplaintDetail, Vanished
+from connectors.records import PRESENT_SKEW, ComplaintDetail, Vanished, confidential_copy
 from syncd.store.checkpoints import advance_checkpoint, stored_cursor
 from syncd.store.clocks import ClockKeeper
 from syncd.store.quarantine import retry_candidates
@@ -118,13 +119,18 @@ class SyncPass:
         stats.unchanged += len(ids) - len(changed)
         self.progress.to_fetch(len(changed))
         batch = Batch(quarantined=list(page.quarantined), cursor=page.cursor)
-        self._fetch_into(batch, changed, stats)
+        # A complaint the listing calls confidential stays so, whatever its detail says.
+        secret = {s.id for s in page.summaries if s.is_secret}
+        self._fetch_into(batch, changed, stats, secret)
         return batch
 
-    def _fetch_into(self, batch: Batch, ids: list[int], stats: PassStats) -> None:
+    def _fetch_into(
+        self, batch: Batch, ids: list[int], stats: PassStats, secret: AbstractSet[int] = frozenset()
+    ) -> None:
         for result in self.connector.fetch_details(ids):
             if isinstance(result, ComplaintDetail):
-                batch.details.append(result)
+                listed_secret = result.id in secret and not result.summary.is_secret
+                batch.details.append(confidential_copy(result) if listed_secret else result)
             elif isinstance(result, Vanished):
                 batch.vanished.append(result.id)
             else:

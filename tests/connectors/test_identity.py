@@ -39,6 +39,7 @@ from tests.support.clocks import FakeClock
         ("Nama\uff1aBudi Santoso", f"Nama:{HIDDEN}"),
         ("NIK 6109\u200b123456789012", f"NIK {HIDDEN}"),
         ("Pelapor: Budi Santoso", f"Pelapor: {HIDDEN}"),
+        ("Nama pelapor Budi Santoso", f"Nama pelapor {HIDDEN}"),
         ("hubungi (0812) 3456-7890 ya", f"hubungi {HIDDEN} ya"),
         ("atau +62 (812) 3456 7890", f"atau {HIDDEN}"),
     ],

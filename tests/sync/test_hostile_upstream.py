@@ -216,3 +216,24 @@ def test_malformed_institutions_are_quarantined_and_the_rest_kept(
         names = connection.execute(select(INSTITUTIONS.c.name)).scalars().all()
     assert len(kinds) == 2 and all(reason for _, reason in kinds)
     assert names == ["Kabupaten Sekadau"]
+
+
+def test_a_complaint_the_listing_calls_confidential_stays_so(
+    engine: Engine, upstream: HostileUpstream, opened: list[LaporConnector]
+) -> None:
+    hosted = confidential()  # listed as confidential...
+    public = hosted.data | {"is_secret": False}  # ...its detail says otherwise
+    hosted.raw_detail = json.dumps(
+        {"success": True, "results": {"data": public, "data_logs": hosted.logs}}
+    ).encode()
+    upstream.complaints[-1] = hosted
+
+    assert syncer(engine, upstream, FakeClock(NOW.timestamp()), opened).run().ok
+    with engine.connect() as connection:
+        kept = connection.execute(
+            select(COMPLAINTS.c.title, COMPLAINTS.c.is_secret).where(
+                COMPLAINTS.c.upstream_id == 3002
+            )
+        ).one()
+    assert tuple(kept) == (CONFIDENTIAL, True)
+    assert_nothing_confidential_or_identifying(everything_stored(engine))
