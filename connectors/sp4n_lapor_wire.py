@@ -236,7 +236,7 @@ class WireTranslator:
                 canonical = self._status_map.get(code)
             if len(self._statuses) > CACHE_LIMIT:
                 self._statuses.clear()
-            status = self._statuses[code, shown] = Status(code, shown, canonical)
+            status = self._statuses[code, shown] = Status(code, scrub_identity(shown), canonical)
         if status.canonical is None:
             known = self.unknown_status_codes
             if code in known or len(known) < CACHE_LIMIT:
