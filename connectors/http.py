@@ -218,7 +218,17 @@ class JsonGetter:
         if not 200 <= status < 300 or status == 204:
             # A redirect is not followed (it could lead anywhere) and is no answer:
             # its body, however JSON-like, is not the platform's data.
-            raise BadResponse(f"HTTP {status} is not an answer with data", status_code=status)
+            where = response.headers.get("Location", "")
+            hint = ""
+            if 300 <= status < 400:
+                # http:// to https://, usually: say where, so base_url can be corrected.
+                try:
+                    target = httpx.URL(where[:200]).copy_with(query=None, fragment=None)
+                except httpx.InvalidURL:
+                    target = httpx.URL("")
+                shown = f" to {target}" if str(target) else ""
+                hint = f" (a redirect{shown}, not followed: correct base_url if it is right)"
+            raise BadResponse(f"HTTP {status} is not an answer with data{hint}", status_code=status)
         if body is None:
             raise BadResponse(
                 f"body larger than {self.max_response_bytes} bytes (after decompression), "

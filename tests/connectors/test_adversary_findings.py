@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.errors import BadResponse
+from connectors.errors import BadResponse, ConnectorError
 from connectors.records import CONFIDENTIAL, ComplaintDetail, QuarantineItem, Vanished
 from connectors.retry import RetryPolicy
 from connectors.sp4n_lapor import LaporConnector
@@ -114,7 +114,15 @@ def test_a_redirect_with_a_json_body_is_no_answer(clock: FakeClock) -> None:
     respx.get(LISTING).mock(
         return_value=httpx.Response(301, json=page, headers={"Location": "http://127.0.0.2/x"})
     )
-    with pytest.raises(BadResponse, match="HTTP 301 is not an answer"):
+    with pytest.raises(BadResponse, match="HTTP 301 is not an answer") as raised:
+        list(connector(clock).list_changes(None))
+    assert "a redirect to http://127.0.0.2/x, not followed" in str(raised.value)
+
+
+@respx.mock
+def test_a_redirect_to_nonsense_is_a_connector_error_not_a_crash(clock: FakeClock) -> None:
+    respx.get(LISTING).mock(return_value=httpx.Response(302, headers={"Location": "\x1b[31m::::"}))
+    with pytest.raises(ConnectorError):  # httpx refuses the header itself: a transport error
         list(connector(clock).list_changes(None))
 
 
