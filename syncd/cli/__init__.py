@@ -47,7 +47,9 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    log_level: Annotated[
+        str, typer.Option(help="debug, info, warning or error.", envvar="SYNCD_LOG_LEVEL")
+    ] = "info",
 ) -> None:
     level = logging.getLevelName(log_level.upper())
     if not isinstance(level, int):

@@ -8,14 +8,38 @@ import os
 CHATTY_LOGGERS = ("httpx", "httpcore", "alembic", "apscheduler")
 
 
+SYSLOG_PRIORITIES = {
+    logging.DEBUG: 7,
+    logging.INFO: 6,
+    logging.WARNING: 4,
+    logging.ERROR: 3,
+    logging.CRITICAL: 2,
+}
+"""sd-daemon(3)'s ``<N>`` line prefixes: journald reads each line's priority from it,
+so ``journalctl -u syncd -p warning`` shows the warnings and errors only."""
+
+
+class JournalFormatter(logging.Formatter):
+    """Each line prefixed with its syslog priority, for journald; no timestamp, since
+    the journal stamps each line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        priority = SYSLOG_PRIORITIES.get(record.levelno, 6)
+        text = super().format(record)
+        # Every line of a multi-line record (a traceback) carries the priority.
+        return "\n".join(f"<{priority}>{line}" for line in text.split("\n"))
+
+
 def configure_logging(level: int) -> None:
     """Log lines to stderr as ``level=… logger=… message``; under systemd
-    (``JOURNAL_STREAM`` set) without a timestamp, since the journal stamps each line."""
-    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
-    logging.basicConfig(
-        level=level,
-        format=stamp + "level=%(levelname)s logger=%(name)s %(message)s",
-    )
+    (``JOURNAL_STREAM`` set) with a syslog priority prefix and without a timestamp."""
+    fields = "level=%(levelname)s logger=%(name)s %(message)s"
+    handler = logging.StreamHandler()
+    if os.environ.get("JOURNAL_STREAM"):
+        handler.setFormatter(JournalFormatter(fields))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s " + fields))
+    logging.basicConfig(level=level, handlers=[handler])
     if level > logging.DEBUG:
         # One line per HTTP request, migration step or job run is noise below debug;
         # the connector logs every retry and failure itself, the daemon every job
