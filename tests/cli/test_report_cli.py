@@ -135,3 +135,16 @@ def test_an_output_that_cannot_be_written_is_said_so(config: Path, tmp_path: Pat
     assert said.startswith("cannot write")
     assert "No such file or directory" in said
     assert isinstance(result.exception, SystemExit), "no traceback"
+
+
+def test_the_table_fits_80_columns_and_cuts_no_name(config: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["report", "-c", str(config), "--month", "2026-10"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stdout
+    words = " ".join(lines)
+    for word in ("Pemerintah", "Kabupaten", "Sekadau", "Jayapura"):
+        assert word in words, f"{word} cut from the table"
