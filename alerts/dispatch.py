@@ -176,8 +176,14 @@ class Dispatcher:
                     result.sent[row["kind"]] += 1
                     self.on_sent(row["kind"])
         except DeliveryError as exc:  # the connection could not be opened
+            # One line for the outage, not one per mail waiting behind it.
+            log.warning(
+                "smtp unavailable: %d mail(s) of this batch wait for their retry: %s",
+                len(pending),
+                str(exc)[:500],
+            )
             for row, _ in pending:
-                self._failed(row, token, exc, now(), result)
+                self._failed(row, token, exc, now(), result, loud=False)
             return False
         if pending:
             # The connection broke: the rest wait for the next run, unharmed.
@@ -248,13 +254,17 @@ class Dispatcher:
         error: DeliveryError,
         at: datetime,
         result: Dispatched,
+        *,
+        loud: bool = True,
     ) -> None:
         if error.permanent:
             result.permanent += 1
         else:
             result.temporary += 1
         kind = "permanent" if error.permanent else "temporary"
-        self._attempt_failed(row, token, at, kind, str(error)[:500], final=error.permanent)
+        self._attempt_failed(
+            row, token, at, kind, str(error)[:500], final=error.permanent, loud=loud
+        )
 
     def _uncomposed(
         self,
@@ -280,8 +290,10 @@ class Dispatcher:
         reason: str,
         *,
         final: bool,
+        loud: bool = True,
     ) -> None:
-        """Counted as ``kind``; ``failed`` if ``final``, else retried after a back-off."""
+        """Counted as ``kind``; ``failed`` if ``final``, else retried after a back-off;
+        the retry is logged at debug when not ``loud`` (the caller said it once)."""
         attempts = row["attempts"] + 1
         self.on_failure(kind)
         who = (row["key"], row["recipient"], attempts, kind)
@@ -290,7 +302,8 @@ class Dispatcher:
             values: dict[str, Any] = {"status": OutboxStatus.FAILED}
         else:
             retry = at + backoff(attempts)
-            log.warning(
+            log.log(
+                logging.WARNING if loud else logging.DEBUG,
                 "alert %s to %s not delivered (attempt %d, %s), retrying at %s: %s",
                 *who,
                 retry.isoformat(timespec="seconds"),

@@ -229,3 +229,22 @@ def test_mail_for_a_closed_window_does_not_hold_up_an_open_one(
     result = service(engine, config, now, batch_size=1).run_once().dispatched
     assert (result.sent, result.deferred) == (Counter({"escalation": 2}), 1)
     assert delivered(smtp) == [(key("escalate"), BOSS), (key("escalate"), TO)]
+
+
+def test_an_smtp_outage_is_one_warning_not_one_per_mail(
+    engine: Engine, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = make_config(smtp.port)
+    now = Now(wib("2026-03-02 10:30"))
+    write(engine, config, [followup_case(id=501 + n) for n in range(5)], now.at)
+    alerts = service(engine, config, now)
+    smtp.stop()
+    now.set("2026-03-05 08:01")  # five warn-2 mails, the server down
+
+    with caplog.at_level("DEBUG", logger="alerts"):
+        down = alerts.run_once().dispatched
+
+    assert down.temporary == 5
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert [r.getMessage().split(":")[0] for r in warnings] == ["smtp unavailable"]
+    assert "5 mail(s)" in warnings[0].getMessage()
