@@ -90,8 +90,13 @@ def outbox(
         bool, typer.Option("--all", help="Also sent, skipped and cancelled mail.")
     ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object (counts and rows), for scripts.")
+    ] = False,
 ) -> None:
     """List pending, held and failed mail (with --all: every row), oldest first."""
+    import json
+
     from sqlalchemy import func, select
 
     from syncd.store.tables import COMPLAINTS, OUTBOX
@@ -112,6 +117,13 @@ def outbox(
         }
         rows = list(connection.execute(query.order_by(o.created_at, o.id).limit(limit)).mappings())
     engine.dispose()
+    if as_json:
+        fields = ("status", "kind", "tracking_id", "recipient", "attempts", "next_attempt_at",
+                  "reason", "key", "created_at", "sent_at")  # fmt: skip
+        shown = [{name: row.get(name) for name in fields} for row in rows]
+        document = {"counts": counts, "rows": shown}
+        typer.echo(json.dumps(document, indent=2, default=lambda v: v.isoformat()))
+        return
     table = Table(title="alert outbox")
     for column in (
         "status",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 from email.policy import default
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from syncd.cli import app
 from syncd.config import load_config
 from syncd.store import make_engine, upgrade
 from tests.support.histories import wib
-from tests.support.mirror import TO, followup_case, key, write, write_config
+from tests.support.mirror import BOSS, TO, followup_case, key, write, write_config
 
 pytestmark = pytest.mark.integration
 WIDE = {"COLUMNS": "250"}
@@ -83,3 +84,17 @@ def test_send_to_files_then_the_outbox_lists_nothing_pending(
     assert code == 0
     assert key("escalate") not in out
     assert "2 sent" in out and "3 skipped" in out
+
+
+def test_the_outbox_as_json_for_scripts(config_path: Path, tmp_path: Path) -> None:
+    with time_machine.travel(SENT_AT, tick=False):
+        code, out = run("alerts", "send", "-c", str(config_path), "--to-files", str(tmp_path))
+    assert code == 0, out
+    result = CliRunner().invoke(app, ["alerts", "outbox", "-c", str(config_path), "--all",
+                                      "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["counts"] == {"sent": 2, "skipped": 3}
+    sent = [row for row in document["rows"] if row["status"] == "sent"]
+    assert sorted(row["recipient"] for row in sent) == sorted([TO, BOSS])
+    assert all(row["key"] == key("escalate") and row["sent_at"] for row in sent)
