@@ -72,16 +72,21 @@ def run_passes(
     return results
 
 
-def check_with_progress(tracked: TrackedPass, full: bool, console: Console) -> PassStats:
-    """The tracked checks due now (all, with ``full``), drawn as one bar."""
-    with Progress(
+def _columns() -> tuple[ProgressColumn, ...]:
+    """What both kinds of pass show of their progress (new ones per bar: a column
+    may cache what it drew for a task)."""
+    return (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         RateColumn(),
         TimeElapsedColumn(),
-        console=console,
-    ) as bar:
+    )
+
+
+def check_with_progress(tracked: TrackedPass, full: bool, console: Console) -> PassStats:
+    """The tracked checks due now (all, with ``full``), drawn as one bar."""
+    with Progress(*_columns(), console=console) as bar:
         task = bar.add_task(f"{rich_markup(tracked.source)}: tracked checks", total=None)
         tracked.on_checked = lambda n: bar.advance(task, n)
         stats = tracked.run(everything=full)
@@ -98,15 +103,7 @@ def sync_with_progress(
     clocks: ClockKeeper | None = None,
 ) -> PassStats:
     """One pass, drawn as two bars: complaints listed, and details fetched."""
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as bar:
+    with Progress(*_columns(), TimeRemainingColumn(), console=console) as bar:
         listing = bar.add_task(f"{rich_markup(source)}: listing", total=None)
         details = bar.add_task(f"{rich_markup(source)}: details", total=None)
         hooks = _hooks(bar, listing, details)
