@@ -108,8 +108,9 @@ class SourceConfig(BaseModel):
         default=DEFAULT_MAX_RESPONSE_BYTES, ge=64 * 1024, le=1024 * 1024 * 1024
     )
     """The most of one response body read, after decompression: a longer body (an
-    endless stream, a compression bomb) is a bad response, retried, then failing
-    the pass; it never grows the process beyond this."""
+    endless stream, a compression bomb) is a bad response, retried; then a listing
+    page fails the pass and a complaint's detail is quarantined. It never grows the
+    process beyond this."""
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     # syncd extensions to CONTRACT.md section 3
     lookback: Duration = timedelta(minutes=10)
