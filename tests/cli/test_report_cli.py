@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.store import make_engine, upgrade
-from tests.support.october import mirror
+from tests.support.october import mirror, write_october_config
 
 pytestmark = pytest.mark.integration
 
@@ -26,16 +26,7 @@ def config(tmp_path: Path) -> Path:
     upgrade(engine)
     mirror(engine)
     engine.dispose()
-    path = tmp_path / "syncd.toml"
-    path.write_text(
-        f'[database]\nurl = "sqlite:///{database}"\n'
-        '[[sources]]\nname = "lapor"\nkind = "simulator"\n'
-        '[[agencies]]\nid = 4251\nname = "Pemerintah Kabupaten Sekadau"\n'
-        'timezone = "Asia/Pontianak"\n'
-        '[[agencies]]\nid = 9471\nname = "Pemerintah Kota Jayapura"\n'
-        'timezone = "Asia/Jayapura"\n'
-    )
-    return path
+    return write_october_config(tmp_path / "syncd.toml", database)
 
 
 def report(config: Path, *args: str) -> str:

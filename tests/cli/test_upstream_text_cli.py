@@ -18,7 +18,7 @@ from syncd.cli import app
 from syncd.store import make_engine, upgrade
 from syncd.store.tables import COMPLAINTS, INSTITUTIONS, STATUS_LOGS
 from tests.support.histories import DINKES
-from tests.support.october import mirror
+from tests.support.october import mirror, write_october_config
 
 pytestmark = pytest.mark.integration
 
@@ -52,16 +52,7 @@ def config(tmp_path: Path) -> Path:
             .values(institution_to_name=NAME, status_new_name=STATUS_NAME)
         )
     engine.dispose()
-    path = tmp_path / "syncd.toml"
-    path.write_text(
-        f'[database]\nurl = "sqlite:///{database}"\n'
-        '[[sources]]\nname = "lapor"\nkind = "simulator"\n'
-        '[[agencies]]\nid = 4251\nname = "Pemerintah Kabupaten Sekadau"\n'
-        'timezone = "Asia/Pontianak"\n'
-        '[[agencies]]\nid = 9471\nname = "Pemerintah Kota Jayapura"\n'
-        'timezone = "Asia/Jayapura"\n'
-    )
-    return path
+    return write_october_config(tmp_path / "syncd.toml", database)
 
 
 def run(*args: str) -> str:

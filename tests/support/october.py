@@ -4,6 +4,7 @@ WIB: every figure counted by hand in tests/report/test_figures.py. Sekadau
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -81,3 +82,17 @@ def mirror(engine: Engine) -> None:
                 },
             ],
         )
+
+
+def write_october_config(path: Path, database: Path) -> Path:
+    """A configuration file for the October mirror in ``database``, with the two
+    agencies' names and zones, as an operator would write it."""
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{database}"\n'
+        '[[sources]]\nname = "lapor"\nkind = "simulator"\n'
+        '[[agencies]]\nid = 4251\nname = "Pemerintah Kabupaten Sekadau"\n'
+        'timezone = "Asia/Pontianak"\n'
+        '[[agencies]]\nid = 9471\nname = "Pemerintah Kota Jayapura"\n'
+        'timezone = "Asia/Jayapura"\n'
+    )
+    return path
