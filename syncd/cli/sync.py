@@ -20,7 +20,10 @@ def sync(
     ] = False,
 ) -> None:
     """One sync pass per source with a progress bar, then a summary; exit 0 or 1."""
+    from datetime import UTC, datetime
+
     from syncd.cli.sync_progress import run_passes, summary
+    from syncd.store.clocks.rules import rederive_if_stale
     from syncd.store.transaction import StoreError
     from syncd.wiring import SourceUnusable, clock_keeper
 
@@ -32,10 +35,11 @@ def sync(
             names = ", ".join(s.name for s in loaded.sources)
             raise typer.BadParameter(f"no source {source!r}; configured: {names}")
     engine = open_engine(loaded)
+    keeper = clock_keeper(loaded)
     try:
-        results = run_passes(
-            engine, sources, full=full, console=console, clocks=clock_keeper(loaded)
-        )
+        if rederive_if_stale(keeper, engine, datetime.now(UTC)) is not None:
+            console.print("the clocks were derived again by this version's rules")
+        results = run_passes(engine, sources, full=full, console=console, clocks=keeper)
     except SourceUnusable as exc:
         console.print(f"[red]{rich_markup(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from exc

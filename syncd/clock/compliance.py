@@ -27,6 +27,8 @@ class ClockFigures:
     open_breached: int = 0
     transferred: int = 0
     cancelled: int = 0
+    lapsed: int = 0
+    """The reporter's window only: it ran out without a reply. Never judged."""
 
     @property
     def judged(self) -> int:

@@ -6,12 +6,20 @@ Pure: the same complaint, policy and calendar always give the same clocks, and
     verification    created → first status change out of ``submitted``
     followup        disposition to A → A's first followup, or followed_up/completed
     completion      disposition to A → completed while with A
-    reporter_reply  A's first followup → the reporter's reply (informational)
+    reporter_reply  A's followup → the reporter's reply: the citizen's window
 
 A disposition away from A closes A's open clocks as transferred; a complaint that
 comes back to A starts A's next cycle. ``postponed`` pauses the holder's running
 clocks and leaving it resumes them with the working days that were left; archive or
 reject cancels them.
+
+The reporter's window measures the citizen, not the agency: it never breaches. It
+ends ``met`` by a reply in time, or ``lapsed`` when it runs out (``Clock.as_of``
+closes it then). The platform closes a report whose window ran out unanswered: a
+``completed`` on or after the window's due date is that closing, and the completion
+clock stops at A's followup that opened the window, not at the platform's act. A
+reply while A holds the complaint starts A's next followup clock (the next cycle),
+unless ``restart_on_reporter_reply`` is off.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from syncd.clock.policy import ClockKind, ClockPolicy, ClockState, Outcome, zone
 
 END_OF_DAY = time(23, 59, 59)
 _AGENCY_CLOCKS = (ClockKind.FOLLOWUP, ClockKind.COMPLETION)
+_NO_ANSWER_OWED = (CanonicalStatus.COMPLETED, CanonicalStatus.ARCHIVED, CanonicalStatus.REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,18 @@ class Clock:
         day = working_days_before(calendar, due_day, policy.due_soon_working_days)
         return datetime.combine(day, policy.send_at, tz).astimezone(UTC)
 
+    def as_of(self, now: datetime) -> Clock:
+        """This clock at ``now``: a reporter's window that has run out is closed as
+        lapsed at its due instant; every other clock is as it is."""
+        if (
+            self.kind is ClockKind.REPORTER_REPLY
+            and self.outcome is None
+            and self.paused_at is None
+            and now > self.due_at
+        ):
+            return replace(self, stopped_at=self.due_at, outcome=Outcome.LAPSED)
+        return self
+
     def evaluate(
         self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar
     ) -> tuple[ClockState, datetime | None]:
@@ -65,12 +86,20 @@ class Clock:
             return ClockState(self.outcome.value), None
         if self.paused_at is not None:
             return ClockState.PAUSED, None
+        if self.kind is ClockKind.REPORTER_REPLY:
+            return self._window_state(now)
         if now > self.due_at:
             return ClockState.BREACHED, None
         due_soon_at = self.due_soon_at(policy, calendar)
         if now >= due_soon_at:
             return ClockState.DUE_SOON, self.due_at + timedelta(seconds=1)
         return ClockState.ON_TRACK, due_soon_at
+
+    def _window_state(self, now: datetime) -> tuple[ClockState, datetime | None]:
+        # The citizen's window is never due soon or breached: it lapses.
+        if now > self.due_at:
+            return ClockState.LAPSED, None
+        return ClockState.ON_TRACK, self.due_at + timedelta(seconds=1)
 
     def state(self, now: datetime, policy: ClockPolicy, calendar: WorkingCalendar) -> ClockState:
         return self.evaluate(now, policy, calendar)[0]
@@ -149,7 +178,7 @@ class _Deriver:
         if new in (CanonicalStatus.FOLLOWED_UP, CanonicalStatus.COMPLETED):
             self._close(ClockKind.FOLLOWUP, at)
         if new is CanonicalStatus.COMPLETED:
-            self._close(ClockKind.COMPLETION, at)
+            self._completed(at)
         if new in (CanonicalStatus.ARCHIVED, CanonicalStatus.REJECTED):
             for kind in list(self.open):
                 self._close(kind, at, Outcome.CANCELLED)
@@ -166,10 +195,51 @@ class _Deriver:
         if self.status is CanonicalStatus.POSTPONED:
             self._each_open(lambda c: self._pause(c, at))
 
+    def _completed(self, at: datetime) -> None:
+        window = self.open.pop(ClockKind.REPORTER_REPLY, None)
+        if window is None:
+            self._close(ClockKind.COMPLETION, at)
+            return
+        if self._ran_out(window, at):
+            # The platform's own closing of an unanswered report: the agency's answer
+            # was its followup that opened the window.
+            self._close(ClockKind.COMPLETION, window.started_at)
+            self.done.append(_end_window(window, at))
+        else:
+            self._close(ClockKind.COMPLETION, at)
+            self.done.append(_stop(window, at, Outcome.CANCELLED))
+
+    def _ran_out(self, window: Clock, at: datetime) -> bool:
+        """Whether ``at`` is on or after the window's due date, in its zone."""
+        if window.paused_at is not None:
+            return False
+        tz = zone(window.zone)
+        return at.astimezone(tz).date() >= window.due_at.astimezone(tz).date()
+
+    def _reporter_replied(self, at: datetime) -> None:
+        window = self.open.pop(ClockKind.REPORTER_REPLY, None)
+        if window is not None:
+            self.done.append(_end_window(window, at))
+        if (
+            not self.policy.restart_on_reporter_reply
+            or self.holder is None
+            or ClockKind.FOLLOWUP in self.open
+            or self.status in _NO_ANSWER_OWED
+        ):
+            return
+        # The agency must answer the reply: its next followup clock, with a window of
+        # its own once it does.
+        cycle = self.cycles[self.holder] = self.cycles[self.holder] + 1
+        self.replied_in_cycle = False
+        clock = self._start(ClockKind.FOLLOWUP, self.holder, cycle, at)
+        if self.status is CanonicalStatus.POSTPONED:
+            clock = self._pause(clock, at)
+        self.open[ClockKind.FOLLOWUP] = clock
+
     def _followup(self, followup: Followup) -> None:
         at = followup.created_at
         if followup.is_reporter:
-            self._close(ClockKind.REPORTER_REPLY, at)
+            self._reporter_replied(at)
             return
         if self.holder is None or followup.institution_from_id != self.holder:
             return
@@ -204,6 +274,13 @@ class _Deriver:
         if clock.remaining_days > 0:
             due = self.calendar.due_instant(at, clock.remaining_days, zone(clock.zone))
         return replace(clock, due_at=due.astimezone(UTC), paused_at=None, remaining_days=None)
+
+
+def _end_window(window: Clock, at: datetime) -> Clock:
+    """The reporter's window ends: met by a reply in time, else lapsed at its due."""
+    if at <= window.due_at or window.paused_at is not None:
+        return _stop(window, at, Outcome.MET)
+    return _stop(window, window.due_at, Outcome.LAPSED)
 
 
 def _stop(clock: Clock, at: datetime, outcome: Outcome | None = None) -> Clock:

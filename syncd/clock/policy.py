@@ -25,6 +25,8 @@ class Outcome(StrEnum):
     LATE = "late"
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
+    LAPSED = "lapsed"
+    """The reporter's window ran out without a reply (``reporter_reply`` only)."""
 
 
 class ClockState(StrEnum):
@@ -36,9 +38,15 @@ class ClockState(StrEnum):
     LATE = "late"
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
+    LAPSED = "lapsed"
 
 
 RUNNING_STATES = (ClockState.ON_TRACK, ClockState.DUE_SOON, ClockState.BREACHED, ClockState.PAUSED)
+
+AGENCY_CLOCKS = (ClockKind.VERIFICATION, ClockKind.FOLLOWUP, ClockKind.COMPLETION)
+"""The clocks that measure someone who must act (the platform admins, the agency).
+``reporter_reply`` measures the citizen: it never breaches, alerts or counts in an
+overdue figure, ratio or grade (CONTRACT.md section 2)."""
 
 
 @cache
@@ -59,6 +67,9 @@ class ClockPolicy:
     field_examination_categories: frozenset[str] = frozenset()
     field_examination_days: int = 60
     reporter_reply_days: int = 10
+    restart_on_reporter_reply: bool = True
+    """A reporter's reply to the agency holding the complaint starts its next
+    followup cycle: the agency must answer again."""
     due_soon_working_days: int = 2
     """A running clock is due soon from ``send_at`` on the working day this many
     working days before its due date: the first warning's instant."""

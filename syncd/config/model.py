@@ -105,6 +105,9 @@ class VerificationClockConfig(ClockConfig):
 class FollowupClockConfig(ClockConfig):
     working_days: WorkingDays = 5
     alert: bool = True
+    restart_on_reporter_reply: bool = True
+    """A reporter's reply while the agency holds the complaint starts the agency's next
+    followup clock (a local default, not a regulation)."""
 
 
 class CompletionClockConfig(ClockConfig):
@@ -124,7 +127,8 @@ class CompletionClockConfig(ClockConfig):
 
 
 class ReporterReplyClockConfig(_Section):
-    """Informational only: it never alerts, so it has no ``alert`` key."""
+    """The reporter's window: it measures the citizen, so it never breaches or alerts
+    (no ``alert`` key) and ends ``lapsed`` when it runs out."""
 
     working_days: WorkingDays = 10
 

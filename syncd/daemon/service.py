@@ -37,6 +37,7 @@ from alerts.service import AlertService
 from connectors.sp4n_lapor import LaporConnector
 from syncd.config import Config
 from syncd.metrics import Metrics
+from syncd.store.clocks.rules import rederive_if_stale
 from syncd.sync import PassStats, SyncPass
 from syncd.sync.discovery import Mode, discover
 from syncd.sync.import_folder import import_folder
@@ -99,6 +100,8 @@ class Daemon:
             on_failure=instruments.delivery_failed,
         )
         self._alerts.dispatcher.should_stop = self.stopping.is_set
+        # Before any job keeps a clock: clocks derived by older rules are derived again.
+        rederive_if_stale(self._alerts.keeper, self.engine, datetime.now(UTC))
         # A claim whose lease has run out is a dead process's; a live one may be a
         # dispatcher's still at work (``syncd alerts send``), and is left alone.
         self._alerts.dispatcher.release_claims(datetime.now(UTC))

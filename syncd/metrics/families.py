@@ -18,11 +18,13 @@ from syncd.clock.compliance import GradeBands
 from syncd.clock.policy import ClockKind
 from syncd.metrics.snapshot import (
     AGENCY_KINDS,
+    JUDGED_KINDS,
     OUTCOMES,
     PLATFORM_KINDS,
     RUNNING_STATES,
     SCHEDULES,
     STATUSES,
+    WINDOW_STATES,
     MirrorSnapshot,
 )
 from syncd.store.tally import NO_AGENCY
@@ -90,7 +92,8 @@ def _clocks(
     )
     for agency, kinds in holders:
         for kind in kinds:
-            for state in RUNNING_STATES:
+            judged = kind in JUDGED_KINDS
+            for state in RUNNING_STATES if judged else WINDOW_STATES:
                 running.add_metric(
                     [agency, kind, state], snapshot.running.get((agency, kind, state), 0)
                 )
@@ -98,7 +101,10 @@ def _clocks(
                 figures = snapshot.figures(agency, kind, year)
                 for outcome in OUTCOMES:
                     closed.add_metric([agency, kind, outcome, str(year)], getattr(figures, outcome))
-                on_time.add_metric([agency, kind, str(year)], _ratio(figures.on_time_ratio))
+                if judged:
+                    on_time.add_metric([agency, kind, str(year)], _ratio(figures.on_time_ratio))
+            if not judged:
+                continue  # the reporter's window is never overdue
             due = snapshot.earliest_due.get((agency, kind))
             overdue = due is not None and due < snapshot.now
             oldest.add_metric([agency, kind], _seconds(due) if overdue else 0.0)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from connectors.records import CanonicalStatus
 from syncd.clock.compliance import ClockFigures, GradeBands
-from syncd.clock.policy import DEFAULT_ZONE, ClockKind, Outcome
+from syncd.clock.policy import AGENCY_CLOCKS, DEFAULT_ZONE, ClockKind, ClockState, Outcome
 from syncd.clock.policy import RUNNING_STATES as CLOCK_RUNNING_STATES
 from syncd.store.tables import (
     CLOCK_TALLY,
@@ -37,6 +37,11 @@ STATUSES = tuple(status.value for status in CanonicalStatus)
 PLATFORM_KINDS = (ClockKind.VERIFICATION.value,)
 """What no agency holds yet: verification belongs to the platform's administrators."""
 AGENCY_KINDS = tuple(kind.value for kind in ClockKind if kind.value not in PLATFORM_KINDS)
+"""The kinds an agency's clocks come in, the reporter's window among them."""
+JUDGED_KINDS = tuple(kind.value for kind in AGENCY_CLOCKS)
+"""The kinds that measure whoever must act: never the reporter's window."""
+WINDOW_STATES = (ClockState.ON_TRACK.value, ClockState.PAUSED.value)
+"""The only running states of the reporter's window: it lapses, never breaches."""
 SCHEDULES = ("urgent", "active", "closed", "dormant")
 YEAR_ZONE = ZoneInfo(DEFAULT_ZONE)
 """Whose new year starts the "current year" label: the platform's (WIB)."""
@@ -86,6 +91,7 @@ class MirrorSnapshot:
             open_breached=n("breached"),
             transferred=n("transferred"),
             cancelled=n("cancelled"),
+            lapsed=n("lapsed"),
         )
 
 

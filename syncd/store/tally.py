@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, select
 
-from syncd.clock.policy import zone
+from syncd.clock.policy import ClockKind, zone
 from syncd.store.chunks import chunks
 from syncd.store.tables import (
     CLOCK_TALLY,
@@ -200,7 +200,7 @@ def recount(connection: Connection) -> Recount:
         (agency_label(agency_id), kind): due_at
         for agency_id, kind, due_at in connection.execute(
             select(k.agency_id, k.kind, func.min(k.due_at))
-            .where(RUNNING_UNPAUSED)
+            .where(RUNNING_UNPAUSED, k.kind != ClockKind.REPORTER_REPLY.value)
             .group_by(k.agency_id, k.kind)
         )
     }

@@ -182,3 +182,47 @@ def test_tracked_ids_are_counted_by_schedule_and_late_checks_show(engine: Engine
     assert value("sp4n_tracked_complaints", schedule="dormant") == 1
     assert value("sp4n_tracked_checks_overdue") == 2
     assert value("sp4n_tracked_check_lag_seconds") == 40 * 60
+
+
+def test_the_reporters_window_is_never_overdue_nor_judged(engine: Engine) -> None:
+    """Sekadau answered on 6 October 2025 and again on 20 October 2026; the reporter
+    never replied. By 23 October 2026 the 2026 window still runs, the 2025 one lapsed
+    long ago: neither is breached, graded, or overdue anywhere."""
+    config = make_config(2525)
+    write(
+        engine,
+        config,
+        [
+            disposed(1, "2025-10-06 10:00").followup("2025-10-06 11:00", SEKADAU),
+            disposed(2, "2026-10-19 10:00").followup("2026-10-20 10:00", SEKADAU),
+        ],
+        NOW,
+    )
+    metrics = wiring_metrics(config, engine, CollectorRegistry(), clock=lambda: NOW)
+    metrics.mirror.refresh()
+    registry = CollectorRegistry()
+    registry.register(metrics.mirror)
+    window = {"agency": str(SEKADAU), "clock": "reporter_reply"}
+
+    def value(metric: str, /, **labels: str) -> float | None:
+        return registry.get_sample_value(metric, {**window, **labels})
+
+    assert value("sp4n_clocks_running", state="on_track") == 1
+    assert value("sp4n_clocks_running", state="paused") == 0
+    assert value("sp4n_clocks_running", state="breached") is None
+    assert value("sp4n_clocks_running", state="due_soon") is None
+    assert value("sp4n_clocks_closed", outcome="lapsed", year="2025") == 1
+    assert value("sp4n_clocks_closed", outcome="lapsed", year="2026") == 0
+    assert value("sp4n_compliance_on_time_ratio", year="2026") is None
+    assert value("sp4n_clock_oldest_breached_due_timestamp_seconds") is None
+    followup = {"agency": str(SEKADAU), "clock": "followup"}
+    assert (
+        registry.get_sample_value(
+            "sp4n_clocks_closed", {**followup, "outcome": "lapsed", "year": "2026"}
+        )
+        == 0
+    ), "every outcome is exported for every clock, as 0 where it cannot happen"
+    assert (
+        registry.get_sample_value("sp4n_compliance_grade", {"agency": str(SEKADAU), "year": "2025"})
+        == 5
+    )

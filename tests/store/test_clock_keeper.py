@@ -56,7 +56,9 @@ def test_the_sync_stores_every_complaints_clocks_as_derived(mirrored: Engine) ->
             (clock_from_row(r) for r in rows if r["complaint_id"] == row_id),
             key=lambda c: (c.started_at, c.kind, c.agency_id or 0, c.cycle),
         )
-        assert mine == derive_clocks(detail, KEEPER.policy, KEEPER.calendar)
+        derived = derive_clocks(detail, KEEPER.policy, KEEPER.calendar)
+        # As of the sync: a reporter's window that had run out is stored lapsed.
+        assert mine == [c.as_of(at(START)) for c in derived]
     states = {r["state"] for r in rows}
     assert {"on_track", "breached", "met", "late"} <= states
 
@@ -76,11 +78,22 @@ def test_a_tick_touches_only_the_clocks_whose_time_has_come(mirrored: Engine) ->
     with mirrored.begin() as connection:
         changes = KEEPER.tick(connection, later).changes
     assert 0 < len(changes) <= due
-    assert {(c.before, c.after) for c in changes} <= {
+    agencies = {(c.before, c.after) for c in changes if c.kind != "reporter_reply"}
+    windows = {(c.before, c.after) for c in changes if c.kind == "reporter_reply"}
+    assert agencies <= {
         ("on_track", "due_soon"),
         ("due_soon", "breached"),
         ("on_track", "breached"),
     }
+    assert windows == {("on_track", "lapsed")}, "the reporter's window lapses, never breaches"
+    lapsed = {c.clock_id for c in changes if c.after == "lapsed"}
+    with mirrored.connect() as connection:
+        closed = connection.execute(
+            select(CLOCKS.c.outcome, CLOCKS.c.stopped_at == CLOCKS.c.due_at).where(
+                CLOCKS.c.id.in_(lapsed)
+            )
+        ).all()
+    assert set(closed) == {("lapsed", True)}, "a lapsed window is closed at its due instant"
     with mirrored.connect() as connection:
         assert (
             connection.execute(

@@ -70,6 +70,7 @@ class ClockKeeper:
         return state.value, next_change
 
     def row(self, complaint_id: int, source: str, clock: Clock, now: datetime) -> dict[str, Any]:
+        clock = clock.as_of(now)
         state, next_change = self._evaluate(clock, now)
         return {
             "complaint_id": complaint_id,
@@ -169,7 +170,7 @@ class ClockKeeper:
         updates: list[dict[str, Any]] = []
         kept: list[KeptClock] = []
         for row in due:
-            clock = clock_from_row(row)
+            clock = clock_from_row(row).as_of(now)
             state, next_change = self._evaluate(clock, now)
             kept.append(KeptClock(row["complaint_id"], row["source"], clock))
             updates.append(
@@ -178,6 +179,9 @@ class ClockKeeper:
                     "new_state": state,
                     "new_evaluated_at": now,
                     "new_next": next_change,
+                    # A reporter's window that ran out closes here (``Clock.as_of``).
+                    "new_outcome": clock.outcome.value if clock.outcome else None,
+                    "new_stopped_at": clock.stopped_at,
                 }
             )
             if state != row["state"]:
@@ -202,6 +206,8 @@ class ClockKeeper:
                     state=bindparam("new_state"),
                     evaluated_at=bindparam("new_evaluated_at"),
                     next_evaluation_at=bindparam("new_next"),
+                    outcome=bindparam("new_outcome"),
+                    stopped_at=bindparam("new_stopped_at"),
                 ),
                 updates,
             )

@@ -54,5 +54,10 @@ def tally_key(row: Any, state: str | None = None) -> tuple[str, str, str, int]:
 
 
 def runs_toward_due(row: Any) -> bool:
-    """Running and not paused: the clocks the earliest-due totals follow."""
-    return row["outcome"] is None and row["paused_at"] is None
+    """Running and not paused, and someone's to act on: the clocks the earliest-due
+    totals follow (the reporter's window is never overdue)."""
+    return (
+        row["outcome"] is None
+        and row["paused_at"] is None
+        and row["kind"] != ClockKind.REPORTER_REPLY.value
+    )

@@ -3,6 +3,7 @@
 from sqlalchemy import Table
 
 from syncd.store.tables.clock import ClockRow
+from syncd.store.tables.clock_rules import ClockRules
 from syncd.store.tables.complaint import Complaint
 from syncd.store.tables.followup import Followup
 from syncd.store.tables.holder import DatabaseHolder
@@ -23,6 +24,7 @@ QUARANTINE: Table = QuarantinedRecord.__table__  # type: ignore[attr-defined]
 CHECKPOINTS: Table = SyncCheckpoint.__table__  # type: ignore[attr-defined]
 RUNS: Table = SyncRun.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
+CLOCK_RULES: Table = ClockRules.__table__  # type: ignore[attr-defined]
 OUTBOX: Table = OutboxMail.__table__  # type: ignore[attr-defined]
 COMPLAINT_TALLY: Table = ComplaintTally.__table__  # type: ignore[attr-defined]
 CLOCK_TALLY: Table = ClockTally.__table__  # type: ignore[attr-defined]
@@ -33,6 +35,7 @@ HOLDER: Table = DatabaseHolder.__table__  # type: ignore[attr-defined]
 __all__ = [
     "CHECKPOINTS",
     "CLOCKS",
+    "CLOCK_RULES",
     "CLOCK_TALLY",
     "COMPLAINTS",
     "COMPLAINT_TALLY",
@@ -46,6 +49,7 @@ __all__ = [
     "STATUS_LOGS",
     "TRACKED",
     "ClockRow",
+    "ClockRules",
     "ClockTally",
     "Complaint",
     "ComplaintTally",
