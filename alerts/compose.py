@@ -5,6 +5,13 @@ holding the tracking id, ``X-SP4N-Alert-Key``, ``X-SP4N-Agency``, a ``Message-ID
 derived from key and recipient (the same on every retry), ``Date`` and
 ``Auto-Submitted``. Every header value built from upstream text goes through
 ``header_text`` first, so a CR/LF in a title cannot add a header or a recipient.
+
+The alerts about one complaint to one recipient thread together: each carries
+``In-Reply-To`` and ``References`` naming the same root ``Message-ID``, derived from
+the complaint's part of the key and the recipient (``thread_id``).
+
+An alert is worded for its reader (``alerts.routing.Reader``): the liaison officer
+who must act, or, for an escalation, the superior who sees that the office acts.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
@@ -23,7 +30,8 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from alerts.facts import AlertFacts, DigestFacts, MonthlyFacts
+from alerts.facts import AlertFacts, DigestFacts, MonthlyFacts, SummaryFacts
+from alerts.routing import Reader
 from syncd.clock.calendar import zone_abbreviation
 from syncd.clock.compliance import GRADE_BANDS_NOTE
 from syncd.clock.policy import zone
@@ -48,8 +56,18 @@ _MONTHS = {
     ),
 }  # fmt: skip
 _CLOCK_NAMES = {
-    "id": {"verification": "verifikasi", "followup": "tindak lanjut", "completion": "penyelesaian"},
-    "en": {"verification": "verification", "followup": "follow-up", "completion": "completion"},
+    "id": {
+        "verification": "verifikasi",
+        "followup": "tindak lanjut",
+        "completion": "penyelesaian",
+        "reporter_reply": "tanggapan pelapor",
+    },
+    "en": {
+        "verification": "verification",
+        "followup": "follow-up",
+        "completion": "completion",
+        "reporter_reply": "reporter's reply",
+    },
 }
 
 
@@ -77,6 +95,13 @@ def message_id(key: str, recipient: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def thread_id(key: str, recipient: str, domain: str) -> str:
+    """The root ``Message-ID`` of one complaint's thread for one recipient: the key's
+    ``<source>:<complaint id>`` part, so every clock, cycle and threshold shares it."""
+    complaint = key.split("/", 1)[0]
+    return message_id(f"thread/{complaint}", recipient, domain)
+
+
 class Composer:
     def __init__(self, language: Language, sender: str) -> None:
         self.language = language
@@ -92,6 +117,7 @@ class Composer:
             keep_trailing_newline=True,
         )
         self.env.filters["local"] = self.local_time
+        self.env.filters["long_date"] = self.long_date
         names = _CLOCK_NAMES[language]
         self.env.filters["clock_name"] = lambda name: names.get(name, name)
 
@@ -103,12 +129,18 @@ class Composer:
         month = _MONTHS[self.language][local.month - 1]
         return f"{day}, {local.day} {month} {local.year} {local:%H:%M} {zone_abbreviation(tz, at)}"
 
+    def long_date(self, day: date, weekday: bool = False) -> str:
+        """``2 Desember 2026`` (``Rabu, 2 Desember 2026`` with ``weekday``)."""
+        text = f"{day.day} {_MONTHS[self.language][day.month - 1]} {day.year}"
+        return f"{_DAYS[self.language][day.weekday()]}, {text}" if weekday else text
+
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(f"{self.language}/{name}").render(context)
 
-    def alert(self, facts: AlertFacts, now: datetime) -> Message:
-        context = {"alert": facts, "c": facts.clock, "kind": facts.kind.value}
-        return self._message(
+    def alert(self, facts: AlertFacts, now: datetime, *, reader: Reader) -> Message:
+        """The alert as ``reader`` reads it: the liaison, or an escalation's superior."""
+        context = {"c": facts.clock, "kind": facts.kind.value, "reader": reader}
+        message = self._message(
             key=facts.key,
             recipient=facts.recipient,
             agency=facts.clock.agency_id,
@@ -117,10 +149,15 @@ class Composer:
             html=self._render("alert.html", context),
             now=now,
         )
+        root = thread_id(facts.key, facts.recipient, self.domain)
+        message["In-Reply-To"] = root
+        message["References"] = root
+        return message
 
     def digest(self, facts: DigestFacts, now: datetime) -> Message:
-        context = {"d": facts}
-        agencies = {a.agency_id for a in facts.agencies if a.breached or a.due_soon}
+        listed = [a for a in facts.agencies if a.breached or a.due_soon]
+        agencies = {a.agency_id for a in listed}
+        context = {"d": facts, "agency": listed[0].agency_name if len(listed) == 1 else ""}
         return self._message(
             key=facts.key,
             recipient=facts.recipient,
@@ -128,6 +165,21 @@ class Composer:
             subject=self._render("digest_subject.txt", context),
             text=self._render("digest.txt", context),
             html=self._render("digest.html", context),
+            now=now,
+        )
+
+    def summary(self, facts: SummaryFacts, now: datetime) -> Message:
+        """One mail for the alerts over a recipient's daily cap (``kind`` summary)."""
+        agencies = {item.agency_id for item in facts.items}
+        names = {item.agency_name for item in facts.items}
+        context = {"s": facts, "agency": names.pop() if len(names) == 1 else ""}
+        return self._message(
+            key=facts.key,
+            recipient=facts.recipient,
+            agency=agencies.pop() if len(agencies) == 1 else None,
+            subject=self._render("summary_subject.txt", context),
+            text=self._render("summary.txt", context),
+            html=self._render("summary.html", context),
             now=now,
         )
 

@@ -38,7 +38,7 @@ from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
 from alerts.making import MailMaker, is_summary
 from alerts.monthly import MonthlyReports
-from alerts.routing import RecipientScope
+from alerts.routing import RecipientScope, Routes
 from alerts.windows import Window
 from syncd.clock.policy import ClockKind
 from syncd.store.tables import OUTBOX
@@ -58,6 +58,8 @@ class Dispatcher:
     digest_window: Window
     digest_scopes: Mapping[str, RecipientScope]
     alerting: frozenset[ClockKind]
+    routes: Routes
+    """Tells an escalation's superior from the liaison, to word each alert for its reader."""
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=10)
     on_sent: Callable[[str], None] = lambda kind: None
@@ -200,7 +202,7 @@ class Dispatcher:
     ) -> list[tuple[Mapping[Any, Any], Message]]:
         messages: list[tuple[Mapping[Any, Any], Message]] = []
         maker = MailMaker(
-            self.composer, self.finder, self.digest_scopes, self.alerting, self.monthly
+            self.composer, self.finder, self.digest_scopes, self.alerting, self.routes, self.monthly
         )
         with self.engine.connect() as connection:
             facts = maker.gather(connection, rows, at)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from alerts.routing import Reader
 from syncd.report.period import Period
 from syncd.vocabulary import AlertKind
 
@@ -77,3 +78,39 @@ class MonthlyFacts:
     agencies: list[dict[str, Any]]
     """``syncd report --format json``'s agency entries, for the agencies in scope."""
     floors: Sequence[float]
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One alert folded into a day's summary mail (CONTRACT.md section 7, "No flood")."""
+
+    tracking_id: str
+    agency_name: str
+    clock: str
+    """The clock's kind: ``followup``, ``completion`` or ``verification``."""
+    kind: str
+    """The alert's kind: ``warning``, ``due``, ``breach`` or ``escalation``."""
+    due_at_local: str
+    """The due time where the agency is, with WIB/WITA/WIT."""
+    days: int
+    """Working days left; negative: working days overdue."""
+    link: str
+    """The complaint's address, or empty."""
+    title: str
+    """``[rahasia]`` (``[confidential]``) for a confidential complaint."""
+    agency_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SummaryFacts:
+    key: str
+    recipient: str
+    role: Reader
+    day: date
+    items: Sequence[SummaryItem]
+    total: int
+    """How many alerts the summary stands for; ``items`` may list fewer."""
+
+    @property
+    def shown(self) -> int:
+        return len(self.items)

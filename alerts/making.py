@@ -17,7 +17,7 @@ from alerts.compose import Composer
 from alerts.facts import AlertFacts
 from alerts.gather import FactFinder
 from alerts.monthly import MonthlyReports
-from alerts.routing import RecipientScope
+from alerts.routing import RecipientScope, Routes
 from syncd.clock.policy import ClockKind
 from syncd.vocabulary import AlertKind
 
@@ -33,6 +33,8 @@ class MailMaker:
     finder: FactFinder
     digest_scopes: Mapping[str, RecipientScope]
     alerting: frozenset[ClockKind]
+    routes: Routes
+    """Who each recipient is to the agency: the reader an alert is worded for."""
     monthly: MonthlyReports | None = None
 
     def gather(
@@ -63,7 +65,10 @@ class MailMaker:
             found = facts[row["id"]]
         else:
             found = self.finder.alerts(connection, [row], at)[row["id"]]
-        return None if found is None else self.composer.alert(found, at)
+        if found is None:
+            return None
+        reader = self.routes.reader(found.clock.agency_id, found.recipient, found.kind)
+        return self.composer.alert(found, at, reader=reader)
 
     def _summary(
         self, connection: Connection, row: Mapping[Any, Any], at: datetime

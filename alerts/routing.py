@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from syncd.vocabulary import AlertKind
 
 ALL_AGENCIES = "*"
+
+Reader = Literal["liaison", "superior"]
+"""Who reads a mail: a route's ``to`` (the liaison officer, who acts) or, for an
+escalation, its ``escalate_to`` (the superior, who sees that the office acts)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,19 @@ class Routes:
             if kind is AlertKind.ESCALATION:
                 found.extend(route.escalate_to)
         return list(dict.fromkeys(address.lower() for address in found))
+
+    def reader(self, agency_id: int | None, recipient: str, kind: AlertKind) -> Reader:
+        """Whom a mail of ``kind`` to ``recipient`` about this agency addresses: the
+        superior when an escalation reaches them only through ``escalate_to``."""
+        if kind is not AlertKind.ESCALATION:
+            return "liaison"
+        address = recipient.lower()
+        routes = self._for(agency_id)
+        if any(address in (a.lower() for a in route.to) for route in routes):
+            return "liaison"
+        if any(address in (a.lower() for a in route.escalate_to) for route in routes):
+            return "superior"
+        return "liaison"
 
     def digests(self) -> list[RecipientScope]:
         """One scope per recipient who takes the daily digest."""

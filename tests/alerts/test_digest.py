@@ -43,7 +43,7 @@ def test_one_digest_per_recipient_per_working_day_grouped_by_agency(
     papua = by_recipient[PAPUA].get_body(("plain",))
     assert papua is not None
     # Jayapura's followup (due Thursday 12 March) is due within 3 working days.
-    assert "Segera jatuh tempo (1):" in papua.get_content()
+    assert "Segera berakhir (1):" in papua.get_content()
     assert "LAP777" in papua.get_content()
 
     now.set("2026-03-10 07:50")

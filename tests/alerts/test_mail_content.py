@@ -56,7 +56,7 @@ def test_the_headers_are_the_contracts(sqlite_engine: Engine, smtp: SmtpServer) 
     assert "Batas waktu : Senin, 9 Maret 2026 23:59 WIB" in body
     assert "Jalan rusak di Sekadau Hilir" in body
     assert "Pemerintah Kabupaten Sekadau" in body
-    assert "terlambat 1 hari kerja" in body
+    assert "Terlambat   : 1 hari kerja" in body
     assert "<td>Senin, 9 Maret 2026 23:59 WIB</td>" in html.get_content()
 
 
