@@ -3,7 +3,6 @@ rules of deploy/prometheus loaded; every query of the Grafana dashboard answers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import dashboard
 from tests.support.network import free_port
 from tests.support.processes import running, syncd_command
 from tests.support.prometheus import prometheus_scraping, query
@@ -20,7 +20,6 @@ from tests.support.waiting import wait_for
 pytestmark = pytest.mark.integration
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
-DASHBOARD = DEPLOY / "grafana" / "dashboards" / "syncd.json"
 WAIT = 90.0
 
 
@@ -74,29 +73,6 @@ def prometheus(tmp_path: Path, syncd: str) -> Iterator[str]:
         yield base
 
 
-def dashboard_queries(agency: str) -> list[str]:
-    """Every query of the dashboard, with Grafana's variables as Grafana would fill them."""
-    board = json.loads(DASHBOARD.read_text())
-    year = str(datetime.now(UTC).year)
-    exprs = [t["expr"] for p in board["panels"] for t in p.get("targets", [])]
-    for variable in board["templating"]["list"]:
-        definition = variable.get("definition", "")
-        if definition.startswith("query_result("):
-            exprs.append(definition.removeprefix("query_result(").removesuffix(")"))
-    filled = []
-    for expr in exprs:
-        text = expr
-        for variable, value in {
-            "${__to:date:YYYY}": year,
-            "$__rate_interval": "1m",
-            "$agency": agency,
-        }.items():
-            text = text.replace(variable, value)
-        assert "$" not in text, f"a variable the test does not fill: {text}"
-        filled.append(text)
-    return filled
-
-
 def test_every_dashboard_query_returns_data_from_a_real_prometheus(prometheus: str) -> None:
     def scraped_enough() -> bool:
         samples = query(prometheus, "count_over_time(sp4n_leader[1m])")
@@ -106,18 +82,23 @@ def test_every_dashboard_query_returns_data_from_a_real_prometheus(prometheus: s
     wait_for("five scrapes after the first sync", scraped_enough)
     busiest = query(
         prometheus,
-        'topk(1, sum by (agency) (sp4n_clocks_running{state="breached"})'
+        'topk(1, sum by (agency) (sp4n_clocks_running{clock!="reporter_reply", state="breached"})'
         " * on (agency) group_left sp4n_agency_info)",
     )
     assert busiest, "the simulator's agencies have overdue clocks"
     agency = busiest[0]["metric"]["agency"]
+    year = datetime.now(UTC).year
 
+    queries = dashboard.queries()
+    assert {q.panel for q in queries} >= {
+        p["title"] for p in dashboard.panels() if p["type"] != "text"
+    }
+    assert len(queries) >= 25
     empty = []
-    queries = dashboard_queries(agency)
-    assert len(queries) >= 20
-    for expr in queries:
-        if not query(prometheus, expr):
-            empty.append(expr)
+    for q in queries:
+        for chosen in (agency, dashboard.ALL_AGENCIES):
+            if not query(prometheus, dashboard.filled(q.expr, agency=chosen, year=year)):
+                empty.append((q.panel, chosen))
     assert empty == [], "dashboard queries with no data"
 
     rules = httpx.get(f"{prometheus}/api/v1/rules").json()["data"]["groups"]
@@ -125,3 +106,22 @@ def test_every_dashboard_query_returns_data_from_a_real_prometheus(prometheus: s
     assert len(loaded) == 12
     assert {rule["health"] for rule in loaded} == {"ok"}, [r for r in loaded if r["health"] != "ok"]
     assert query(prometheus, "sp4n:clocks_breached:sum")
+
+
+def test_the_dashboard_reads_well_for_one_agency_and_for_all(prometheus: str) -> None:
+    """With agency = All, no panel shows a pile of tiles or lines under one label, and
+    each figure about the agency stays one figure."""
+    wait_for("a sync's clocks", lambda: bool(query(prometheus, "sum(sp4n_clocks_running) > 0")))
+    year = datetime.now(UTC).year
+    some = query(prometheus, "sp4n_agency_info")[0]["metric"]["agency"]
+    kinds = {p["title"]: p["type"] for p in dashboard.panels()}
+    piled = []
+    for q in dashboard.queries():
+        for chosen in (some, dashboard.ALL_AGENCIES):
+            series = query(prometheus, dashboard.filled(q.expr, agency=chosen, year=year))
+            legends = [dashboard.legend(q.legend, s["metric"]) for s in series]
+            if kinds.get(q.panel) not in ("table", None) and len(set(legends)) < len(legends):
+                piled.append((q.panel, chosen, len(legends) - len(set(legends))))
+            if kinds.get(q.panel) == "stat" and "$agency" in q.expr and len(series) != 1:
+                piled.append((q.panel, chosen, len(series)))
+    assert piled == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +51,41 @@ def prometheus_scraping(
         yield base
 
 
-def query(base: str, expr: str) -> list[dict[str, Any]]:
-    """An instant query's result vector; the query must succeed."""
-    answer = httpx.get(f"{base}/api/v1/query", params={"query": expr}).json()
+@contextmanager
+def serving_metrics(exposition: str) -> Iterator[str]:
+    """An exporter on loopback that answers every GET with ``exposition`` (the
+    Prometheus text format); yields its ``host:port`` for a scrape config."""
+    body = exposition.encode()
+
+    class Exposition(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # a scrape a second is not worth a line each
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Exposition)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def query(base: str, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+    """An instant query's result vector (at the instant ``at``, else now); the query
+    must succeed."""
+    params: dict[str, str | float] = {"query": expr}
+    if at is not None:
+        params["time"] = at
+    answer = httpx.get(f"{base}/api/v1/query", params=params).json()
     assert answer["status"] == "success", (expr, answer)
     result: list[dict[str, Any]] = answer["data"]["result"]
     return result
