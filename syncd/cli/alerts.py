@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from syncd.cli.common import (
     ConfigOption,
+    JsonOption,
     console,
     load_or_exit,
     open_engine,
     parse_wall_time,
+    print_json,
     stdout_console,
 )
+from syncd.cli.tables import wrapping_table
 from syncd.report.escape import rich_text
 
 alerts_app = typer.Typer(help="Alert emails.", no_args_is_help=True)
@@ -40,6 +42,7 @@ def preview(
         typer.Option(help='The moment, "YYYY-MM-DD HH:MM" wall time in --tz (default: now).'),
     ] = None,
     tz: Annotated[str, typer.Option(help="The zone --at is read in.")] = "Asia/Jakarta",
+    as_json: JsonOption = False,
 ) -> None:
     """Print what would be sent at that moment, without sending or recording anything."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,15 +59,24 @@ def preview(
         moment = parse_wall_time(at, "--at").replace(tzinfo=zone)
     loaded = load_or_exit(config)
     if not loaded.alerts.enabled:
+        if as_json:
+            print_json({"at": moment, "enabled": False, "mails": []})
         console.print("alerts are disabled ([alerts] enabled = false): nothing would be sent")
         raise typer.Exit(0)
     engine = open_engine(loaded)
     service = alert_service(loaded, engine)
     mails = build_preview(service, moment)
     engine.dispose()
-    table = Table(title=f"would be sent at {_local(moment, tz)} ({len(mails)} mails)")
-    for column in ("sends at", "kind", "tracking id", "due", "recipient", "key", "from"):
-        table.add_column(column)
+    if as_json:
+        fields = ("sends_at", "kind", "tracking_id", "due_at", "recipient", "key", "zone")
+        shown = [{**{name: getattr(m, name) for name in fields}, "from": m.origin} for m in mails]
+        print_json({"at": moment, "enabled": True, "mails": shown})
+        return
+    table = wrapping_table(
+        f"would be sent at {_local(moment, tz)} ({len(mails)} mails)",
+        *("sends at", "kind", "tracking id", "due", "recipient", "key", "from"),
+        times=("sends at", "due"),
+    )
     for mail in mails:
         table.add_row(
             _local(mail.sends_at, mail.zone),
@@ -124,18 +136,12 @@ def outbox(
         document = {"counts": counts, "rows": shown}
         typer.echo(json.dumps(document, indent=2, default=lambda v: v.isoformat()))
         return
-    table = Table(title="alert outbox")
-    for column in (
-        "status",
-        "kind",
-        "tracking id",
-        "recipient",
-        "attempts",
-        "next",
-        "reason",
-        "key",
-    ):
-        table.add_column(column)
+    table = wrapping_table(
+        "alert outbox",
+        *("status", "kind", "tracking id", "recipient", "attempts", "next", "reason", "key"),
+        times=("next",),
+        right=("attempts",),
+    )
     for row in rows:
         table.add_row(
             row["status"],
@@ -165,6 +171,7 @@ def send(
         bool, typer.Option("--any-hour", help="Ignore office hours and working days.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Mails per SMTP connection.")] = 100,
+    as_json: JsonOption = False,
 ) -> None:
     """One pass of the alert job: tick the clocks, record digests, send the outbox.
 
@@ -175,6 +182,8 @@ def send(
 
     loaded = load_or_exit(config)
     if not loaded.alerts.enabled:
+        if as_json:
+            print_json({"enabled": False})
         console.print("alerts are disabled ([alerts] enabled = false): nothing to send")
         raise typer.Exit(0)
     engine = open_engine(loaded)
@@ -187,10 +196,25 @@ def send(
     result = service.run_once()
     engine.dispose()
     sent = result.dispatched
+    failed = bool(sent.temporary or sent.permanent)
+    if as_json:
+        print_json(
+            {
+                "enabled": True,
+                "released_claims": released,
+                "clocks_evaluated": result.clocks_evaluated,
+                "digests_recorded": result.digests,
+                "sent": dict(sorted(sent.sent.items())),
+                "deferred": sent.deferred,
+                "temporary_failures": sent.temporary,
+                "permanent_failures": sent.permanent,
+            }
+        )
+        raise typer.Exit(1 if failed else 0)
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(sent.sent.items())) or "nothing"
     console.print(
         f"clocks evaluated: {result.clocks_evaluated:,}; digests recorded: {result.digests}; "
         f"sent: {kinds}; deferred to their window: {sent.deferred}; "
         f"temporary failures: {sent.temporary}; permanent failures: {sent.permanent}"
     )
-    raise typer.Exit(1 if sent.temporary or sent.permanent else 0)
+    raise typer.Exit(1 if failed else 0)

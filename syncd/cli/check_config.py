@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from syncd.cli.common import EXIT_CONFIG, ConfigOption
+from syncd.cli.common import EXIT_CONFIG, ConfigOption, JsonOption, print_json
 
 if TYPE_CHECKING:
     from syncd.config import Config
@@ -20,20 +20,34 @@ if TYPE_CHECKING:
 log = logging.getLogger("syncd.config")
 
 
-def check_config(config: ConfigOption = None) -> None:
+def check_config(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Validate the configuration: exit 0, or list every problem and exit 78.
 
     Weak settings (TLS not verified, metrics beyond loopback, secrets readable by
-    others…) are listed on stderr; they do not change the exit code."""
+    others, mail without a link…) are listed on stderr; they do not change the exit
+    code. With --json, one object on stdout: ok, the problems or the warnings."""
     from syncd.config import ConfigError, read_config, resolve_path, weak_settings
 
     path = resolve_path(config)
     try:
         loaded, files = read_config(path)
     except ConfigError as exc:
+        if as_json:
+            problems = [{"key": key, "message": message} for key, message in exc.problems]
+            print_json({"path": str(path), "ok": False, "problems": problems})
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_CONFIG) from exc
     warnings = weak_settings(loaded, files)
+    if as_json:
+        print_json(
+            {
+                "path": str(path),
+                "ok": True,
+                "sources": len(loaded.sources),
+                "warnings": [{"key": key, "message": message} for key, message in warnings],
+            }
+        )
+        return
     for key, message in warnings:
         typer.echo(f"WARNING {key}: {message}", err=True)
     count = len(loaded.sources)

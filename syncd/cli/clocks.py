@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
+from syncd.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    load_or_exit,
+    open_engine,
+    print_json,
+    stdout_console,
+)
 from syncd.report.escape import rich_markup
 
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
@@ -16,11 +24,18 @@ clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
 def clocks_show(
     tracking_id: Annotated[str, typer.Argument(help="The complaint's tracking id.")],
     config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """A complaint's clocks, their state now, and its history."""
     from datetime import UTC, datetime
 
-    from syncd.cli.clock_tables import clocks_table, find_complaint, history_table
+    from syncd.cli.clock_tables import (
+        clocks_table,
+        complaint_document,
+        find_complaint,
+        history_table,
+        stored_clocks,
+    )
     from syncd.wiring import clock_keeper
 
     loaded = load_or_exit(config)
@@ -31,11 +46,15 @@ def clocks_show(
         raise typer.Exit(1)
     row_id, detail = found
     keeper = clock_keeper(loaded)
+    clocks = stored_clocks(engine, row_id, keeper, datetime.now(UTC))
+    engine.dispose()
+    if as_json:
+        print_json(complaint_document(detail, clocks))
+        return
     out = stdout_console()
-    out.print(clocks_table(engine, row_id, detail, keeper, datetime.now(UTC)))
+    out.print(clocks_table(detail, clocks))
     holder = detail.summary.disposition
     out.print(history_table(detail, keeper.policy.zone_name(holder.id if holder else None)))
-    engine.dispose()
 
 
 @clocks_app.command("recompute")
@@ -44,14 +63,18 @@ def clocks_recompute(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show which due dates move; change nothing.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Derive every complaint's clocks again, after a policy or calendar change."""
+    """Derive every complaint's clocks again, after a policy or calendar change.
+
+    With --json, one object: the counts and the first due dates that move."""
     from datetime import UTC, datetime
 
     from rich.progress import Progress
 
-    from syncd.cli.clock_tables import moves_table
+    from syncd.cli.clock_tables import move_document, moves_table
     from syncd.store.clocks import recompute
+    from syncd.store.clocks.rules import record_rules
     from syncd.wiring import clock_keeper
 
     loaded = load_or_exit(config)
@@ -72,7 +95,22 @@ def clocks_recompute(
             apply=not dry_run,
             progress=lambda n: bar.advance(task, n),
         )
+    if not dry_run:
+        record_rules(engine, datetime.now(UTC))
     engine.dispose()
+    if as_json:
+        print_json(
+            {
+                "dry_run": dry_run,
+                "complaints": result.complaints,
+                "clocks": result.clocks,
+                "moved": result.moved,
+                "added": result.added,
+                "removed": result.removed,
+                "moves": [move_document(move) for move in result.moves],
+            }
+        )
+        return
     stdout_console().print(moves_table(result.moves, result.moved, keeper.policy.platform_zone))
     if dry_run:
         console.print(

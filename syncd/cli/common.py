@@ -8,10 +8,11 @@ no emoji codes, so a name with ``:warning:`` in it prints as written."""
 
 from __future__ import annotations
 
+import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -40,6 +41,28 @@ ConfigOption = Annotated[
         help="Configuration file (else $SYNCD_CONFIG, else /etc/syncd/syncd.toml).",
     ),
 ]
+
+
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="One JSON document on stdout, for scripts (CONTRACT.md section 4)."
+    ),
+]
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, date):  # datetime too: ISO 8601, with its offset
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def print_json(document: Any) -> None:
+    """``document`` as indented JSON on stdout, dates and instants in ISO 8601.
+
+    Text stays as it came; control characters are written as ``\\u`` escapes, so
+    none reaches a terminal."""
+    typer.echo(json.dumps(document, indent=2, default=_json_value))
 
 
 WALL_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")

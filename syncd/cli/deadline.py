@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from syncd.cli.common import ConfigOption, load_or_exit, parse_wall_time
+from syncd.cli.common import ConfigOption, JsonOption, load_or_exit, parse_wall_time, print_json
 
 
 def deadline(
@@ -16,11 +16,13 @@ def deadline(
     working_days: Annotated[int, typer.Option(min=0, help="The clock's working days.")],
     tz: Annotated[str, typer.Option(help="The agency's time zone.")] = "Asia/Jakarta",
     config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Print the due instant of a clock; its ISO 8601 form is the last line of stdout.
 
     With -c, the configuration's calendar applies (extra holidays and working days,
-    joint_holidays); without it, the national calendar alone.
+    joint_holidays); without it, the national calendar alone. With --json, one object
+    instead: the start, the due instant, the days off and weekend days skipped.
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,12 +49,34 @@ def deadline(
         raise typer.BadParameter(f"{exc}", param_hint="--working-days") from exc
 
     first, last = started.date(), due.date()
+    days_off = calendar.holidays_between(first, last)
+    weekend_days = calendar.weekend_days_between(first, last)
+    if as_json:
+        print_json(
+            {
+                "start": started,
+                "tz": tz,
+                "working_days": working_days,
+                "due": due,
+                "holidays": [
+                    {
+                        "date": day_off.day,
+                        "name": day_off.name,
+                        "joint": day_off.joint,
+                        "weekend": day_off.day.weekday() >= 5,
+                        "estimated": day_off.estimated,
+                    }
+                    for day_off in days_off
+                ],
+                "weekend_days": weekend_days,
+            }
+        )
+        return
     abbreviation = zone_abbreviation(zone, started)
     typer.echo(
         f"start:    {started:%a %Y-%m-%d %H:%M} {abbreviation} ({tz}); "
         "the start date does not count"
     )
-    days_off = calendar.holidays_between(first, last)
     for index, day_off in enumerate(days_off):
         flags = (
             ("cuti bersama", day_off.joint),
@@ -63,7 +87,6 @@ def deadline(
         label = "holidays:" if index == 0 else ""
         suffix = f" ({', '.join(notes)})" if notes else ""
         typer.echo(f"{label:<9} {day_off.day:%a %Y-%m-%d} {day_off.name}{suffix}")
-    weekend_days = calendar.weekend_days_between(first, last)
     typer.echo(f"weekends: {weekend_days} day{'s' if weekend_days != 1 else ''} skipped")
     if any(day_off.estimated for day_off in days_off):
         typer.echo("note:     estimated dates may still move when the government decrees them")

@@ -52,8 +52,7 @@ def status(
     import json
     from datetime import UTC, datetime
 
-    from rich.table import Table
-
+    from syncd.cli.tables import wrapping_table
     from syncd.daemon.status import read_status
 
     loaded = load_or_exit(config)
@@ -66,9 +65,10 @@ def status(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
-        sources = Table(title="sources")
-        for column in ("source", "fresh", "last success", "last run", "error"):
-            sources.add_column(column)
+        sources = wrapping_table(
+            "sources", "source", "fresh", "last success", "last run", "error",
+            times=("last success",),
+        )  # fmt: skip
         for s in report["sources"]:
             run = s["last_run"] or {}
             sources.add_row(

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from syncd.cli.common import EXIT_CONFIG, ConfigOption, console, load_or_exit, open_engine
+from syncd.cli.common import (
+    EXIT_CONFIG,
+    ConfigOption,
+    JsonOption,
+    console,
+    load_or_exit,
+    open_engine,
+    print_json,
+    stdout_console,
+)
 from syncd.report.escape import rich_markup
 
 
@@ -18,11 +27,13 @@ def sync(
     full: Annotated[
         bool, typer.Option("--full", help="Re-list everything and mark what vanished.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """One sync pass per source with a progress bar, then a summary; exit 0 or 1."""
+    """One sync pass per source with a progress bar (on stderr), then a summary table
+    (with --json: one object, a pass per source); exit 0 or 1."""
     from datetime import UTC, datetime
 
-    from syncd.cli.sync_progress import run_passes, summary
+    from syncd.cli.sync_progress import pass_document, run_passes, summary
     from syncd.store.clocks.rules import rederive_if_stale
     from syncd.store.transaction import StoreError
     from syncd.wiring import SourceUnusable, clock_keeper
@@ -48,9 +59,13 @@ def sync(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(summary(results))
+    code = 0 if all(s.ok for s in results) else 1
+    if as_json:
+        print_json({"ok": code == 0, "passes": [pass_document(stats) for stats in results]})
+        raise typer.Exit(code)
+    stdout_console().print(summary(results))  # a table: stdout (CONTRACT.md section 4)
     for stats in results:
         if stats.error is not None:
             problem = rich_markup(f"{stats.source}: {stats.error.kind}: {stats.error}")
             console.print(f"[red]{problem}[/red]")
-    raise typer.Exit(0 if all(s.ok for s in results) else 1)
+    raise typer.Exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -21,6 +22,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from connectors.base import Connector
+from syncd.cli.tables import wrapping_table
 from syncd.config import SourceConfig
 from syncd.report.escape import rich_markup, rich_text
 from syncd.store.clocks import ClockKeeper
@@ -133,19 +135,8 @@ def _hooks(bar: Progress, listing: TaskID, details: TaskID) -> PassProgress:
 
 
 def summary(results: Sequence[PassStats]) -> Table:
-    table = Table(title="sync")
-    for name in (
-        "source",
-        "listed",
-        "unchanged",
-        "fetched",
-        "written",
-        "quarantined",
-        "vanished",
-        "time",
-        "result",
-    ):
-        table.add_column(name, justify="left" if name in ("source", "result") else "right")
+    counts = ("listed", "unchanged", "fetched", "written", "quarantined", "vanished", "time")
+    table = wrapping_table("sync", "source", *counts, "result", right=counts)
     for s in results:
         result = (
             rich_text("ok", "green")
@@ -168,4 +159,19 @@ def summary(results: Sequence[PassStats]) -> Table:
     return table
 
 
-__all__ = ["StoreError", "run_passes", "summary"]
+def pass_document(s: PassStats) -> dict[str, Any]:
+    """One pass as ``syncd sync --json`` prints it."""
+    counts = ("listed", "unchanged", "fetched", "written", "quarantined", "vanished", "pages")
+    error = None if s.error is None else {"kind": s.error.kind, "message": str(s.error)}
+    return {
+        "source": s.source,
+        "tracked": s.tracked,
+        "full": s.full,
+        **{name: getattr(s, name) for name in counts},
+        "seconds": round(s.seconds, 3),
+        "result": s.result.value,
+        "error": error,
+    }
+
+
+__all__ = ["StoreError", "pass_document", "run_passes", "summary"]

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
+from syncd.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    load_or_exit,
+    open_engine,
+    print_json,
+    stdout_console,
+)
 from syncd.report.escape import printable, rich_markup, rich_text
 
 if TYPE_CHECKING:
@@ -77,7 +85,12 @@ def _joined(ids: list[int], limit: int = 20) -> str:
 
 
 @track_app.command("add")
-def add(ids: IdsArgument, config: ConfigOption = None, source: SourceOption = None) -> None:
+def add(
+    ids: IdsArgument,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Track complaint ids; says which were new."""
     from datetime import UTC, datetime
 
@@ -89,6 +102,9 @@ def add(ids: IdsArgument, config: ConfigOption = None, source: SourceOption = No
     rows = [(i, Origin("cli")) for i in wanted]
     new = _in_transaction(loaded, lambda c: track(c, name, rows, datetime.now(UTC)))
     already = [i for i in dict.fromkeys(wanted) if i not in set(new)]
+    if as_json:
+        print_json({"source": name, "added": new, "already_tracked": already})
+        return
     shown = f": {_joined(new)}" if new else ""
     typer.echo(f"{name}: {len(new):,} newly tracked{shown}")
     if already:
@@ -105,6 +121,7 @@ def import_file(
     column: Annotated[
         str | None, typer.Option(help="The id column's header (default: found by its header).")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Track every id in a spreadsheet column, in one transaction; a summary of what was
     added, what was tracked already, and each rejected row with its number and reason."""
@@ -123,6 +140,18 @@ def import_file(
     rows = [(upstream_id, Origin("import", file.name, row)) for row, upstream_id in found.ids]
     new = _in_transaction(loaded, lambda c: track(c, name, rows, datetime.now(UTC)))
     distinct = list(dict.fromkeys(upstream_id for _, upstream_id in found.ids))
+    if as_json:
+        print_json(
+            {
+                "source": name,
+                "file": file.name,
+                "column": found.column,
+                "added": new,
+                "already_tracked": [i for i in distinct if i not in set(new)],
+                "rejected": [{"row": row, "reason": reason} for row, reason in found.rejected],
+            }
+        )
+        return
     typer.echo(
         f"{printable(file.name)} (column {printable(repr(found.column))}) into {name}: "
         f"{len(new):,} added, "
@@ -141,10 +170,7 @@ def list_tracked(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array, for scripts.")] = False,
 ) -> None:
     """Tracked ids with their schedule, last and next check."""
-    import json
-
-    from rich.table import Table
-
+    from syncd.cli.tables import wrapping_table
     from syncd.store.tracked import listing
 
     loaded = load_or_exit(config)
@@ -160,14 +186,16 @@ def list_tracked(
         fields = ("source", "upstream_id", "schedule", "last_check_at", "next_check_at")
         extra = ("last_result", "consecutive_failures", "origin", "origin_file", "origin_row")
         entries = [{k: row[k] for k in (*fields, *extra)} for row in rows]
-        typer.echo(json.dumps(entries, indent=2, default=lambda v: v.isoformat()))
+        print_json(entries)
         return
     if not rows:
         typer.echo("no complaint is tracked")
         return
-    table = Table(title=f"tracked complaints ({len(rows):,})")
-    for heading in ("source", "id", "schedule", "last check", "result", "next check", "from"):
-        table.add_column(heading, overflow="fold")
+    table = wrapping_table(
+        f"tracked complaints ({len(rows):,})",
+        *("source", "id", "schedule", "last check", "result", "next check", "from"),
+        times=("last check", "next check"),
+    )
     for row in rows:
         origin = row["origin"] if row["origin_file"] is None else f"{row['origin_file']}"
         if row["origin_row"] is not None:
@@ -191,7 +219,12 @@ def _when(at: object) -> str:
 
 
 @track_app.command("remove")
-def remove(ids: IdsArgument, config: ConfigOption = None, source: SourceOption = None) -> None:
+def remove(
+    ids: IdsArgument,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Stop tracking complaint ids (the mirrored complaints stay)."""
     from syncd.store.tracked import untrack
 
@@ -200,6 +233,9 @@ def remove(ids: IdsArgument, config: ConfigOption = None, source: SourceOption =
     wanted = _ids(ids)
     removed = _in_transaction(loaded, lambda c: untrack(c, name, wanted))
     missing = [i for i in dict.fromkeys(wanted) if i not in set(removed)]
+    if as_json:
+        print_json({"source": name, "removed": removed, "not_tracked": missing})
+        return
     typer.echo(
         f"{name}: {len(removed):,} no longer tracked" + (f": {_joined(removed)}" if removed else "")
     )
