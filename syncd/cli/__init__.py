@@ -7,12 +7,10 @@ Exit codes: 0 ok, 1 failure, 2 usage, 78 configuration error.
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 
-from syncd import __version__
 from syncd.cli import (
     alerts,
     check_config,
@@ -25,10 +23,12 @@ from syncd.cli import (
     sync,
     track,
 )
-from syncd.cli.logs import configure_logging
+from syncd.cli.group import LogLevelAnywhere
+from syncd.cli.logs import configure_logging, parse_level
 
 app = typer.Typer(
     name="syncd",
+    cls=LogLevelAnywhere,  # ``syncd sync -c F --log-level debug`` too
     help="Mirrors SP4N-LAPOR! complaints and keeps their legal response clocks.",
     no_args_is_help=True,
     add_completion=False,
@@ -38,22 +38,35 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"syncd {__version__}")
+        from syncd.cli.version import version_line
+
+        typer.echo(version_line())
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version (with the git revision when known).",
+        ),
     ] = False,
     log_level: Annotated[
-        str, typer.Option(help="debug, info, warning or error.", envvar="SYNCD_LOG_LEVEL")
+        str,
+        typer.Option(
+            help="debug, info, warning or error; also after the command's name.",
+            envvar="SYNCD_LOG_LEVEL",
+        ),
     ] = "info",
 ) -> None:
-    level = logging.getLevelName(log_level.upper())
-    if not isinstance(level, int):
-        raise typer.BadParameter(f"unknown log level {log_level!r}", param_hint="--log-level")
+    try:
+        level = parse_level(log_level)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--log-level") from exc
     configure_logging(level)
 
 

@@ -30,6 +30,15 @@ class JournalFormatter(logging.Formatter):
         return "\n".join(f"<{priority}>{line}" for line in text.split("\n"))
 
 
+def parse_level(name: str) -> int:
+    """``debug``, ``info``, ``warning`` or ``error`` (any case) as a logging level;
+    ``ValueError`` otherwise."""
+    level = logging.getLevelName(name.upper())
+    if not isinstance(level, int):
+        raise ValueError(f"unknown log level {name!r}")
+    return level
+
+
 def configure_logging(level: int) -> None:
     """Log lines to stderr as ``level=… logger=… message``; under systemd
     (``JOURNAL_STREAM`` set) with a syslog priority prefix and without a timestamp."""
