@@ -32,6 +32,7 @@ def weak_settings(config: Config, files: FilesRead | None = None) -> list[Proble
         *_database(config),
         *_sources(config),
         *_smtp(config),
+        *_mail_link(config),
         *_metrics(config),
         *_readable_secrets(config, files),
     ]
@@ -89,6 +90,16 @@ def _smtp(config: Config) -> Iterator[Problem]:
             f'"none" to {smtp.host}, which is not loopback: alert mail crosses the '
             "network in clear text, to a server that is not verified; use "
             '"starttls" or "tls"',
+        )
+
+
+def _mail_link(config: Config) -> Iterator[Problem]:
+    alerts = config.alerts
+    if alerts.enabled and alerts.routes and not alerts.complaint_url_template:
+        yield (
+            "alerts.complaint_url_template",
+            "empty: alert mails carry no link to the complaint, so officials must look "
+            'it up by hand; set it to the page of a complaint, e.g. "https://…/{tracking_id}"',
         )
 
 
