@@ -23,8 +23,10 @@ DEPLOY = Path(__file__).parents[2] / "deploy"
 WAIT = 90.0
 
 
-@pytest.fixture
-def syncd(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def syncd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One syncd for the module's tests: each only reads what Prometheus scraped."""
+    tmp_path = tmp_path_factory.mktemp("syncd")
     smtp = SmtpServer().start()
     port = free_port()
     config = tmp_path / "syncd.toml"
@@ -66,10 +68,10 @@ listen = "127.0.0.1:{port}"
         smtp.stop()
 
 
-@pytest.fixture
-def prometheus(tmp_path: Path, syncd: str) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory, syncd: str) -> Iterator[str]:
     rules = sorted((DEPLOY / "prometheus" / "rules").glob("*.yml"))
-    with prometheus_scraping(tmp_path, [syncd], rules) as base:
+    with prometheus_scraping(tmp_path_factory.mktemp("prometheus"), [syncd], rules) as base:
         yield base
 
 
