@@ -2,13 +2,15 @@
 
 Recorded in the outbox under ``digest/<recipient>/<YYYY-MM-DD>`` (the recipient's
 local date), so a restart the same day records nothing new. Its content is read
-when it is sent; a digest with nothing to list is skipped, not sent.
+when it is sent; a digest with nothing to list is skipped, not sent. It is recorded
+only once the sources have synced that day, so that an empty mirror (the first
+start) or yesterday's never decides it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, time
 
 from sqlalchemy import Connection
 
@@ -40,16 +42,23 @@ def enqueue_digests(
     closes: time,
     now: datetime,
     any_hour: bool = False,
+    synced_since: Callable[[Connection, datetime], bool] = lambda connection, since: True,
 ) -> int:
-    """Records today's digest for each recipient whose digest time has come; returns
-    how many rows were considered (the unique key makes repeats no-ops)."""
+    """Records today's digest for each recipient whose digest time has come, once the
+    sources have each finished a pass that day (``synced_since`` their local
+    midnight): never "nothing to report" from a mirror the day's sync has not filled.
+    Returns how many rows were considered (the unique key makes repeats no-ops)."""
     rows = []
     for scope in scopes:
         zone_name = scope_zone(scope, policy)
-        local = now.astimezone(zone(zone_name))
+        tz = zone(zone_name)
+        local = now.astimezone(tz)
         if not any_hour and not (
             calendar.is_working_day(local.date()) and digest_at <= local.time() < closes
         ):
+            continue
+        midnight = datetime.combine(local.date(), time(0), tz).astimezone(UTC)
+        if not synced_since(connection, midnight):
             continue
         rows.append(
             {

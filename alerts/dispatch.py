@@ -33,6 +33,7 @@ from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from alerts.compose import Composer
+from alerts.daily_cap import DailyCap
 from alerts.dispatched import COMPOSE_ATTEMPTS, Dispatched, backoff, frames_of, where_it_failed
 from alerts.gather import FactFinder
 from alerts.mailers import DeliveryError, Mailer
@@ -69,6 +70,8 @@ class Dispatcher:
     """Composes the monthly summaries, when they are switched on."""
     should_stop: Callable[[], bool] = lambda: False
     """Asked between batches: the daemon's shutdown lets the batch in hand finish."""
+    cap: DailyCap | None = None
+    """Folds what is over each recipient's daily cap into a summary, before a claim."""
 
     def release_claims(self, at: datetime | None = None) -> int:
         """Frees the claims whose lease has run out by ``at`` (default: now), at start:
@@ -89,6 +92,9 @@ class Dispatcher:
         result = Dispatched()
         while not self.should_stop():
             deferred = result.deferred
+            if self.cap is not None:
+                with self.engine.begin() as connection:
+                    result.folded += self.cap.fold(connection, now()).alerts
             token, rows = self._claim(now(), result)
             if not rows:
                 if result.deferred > deferred:
@@ -240,14 +246,31 @@ class Dispatcher:
             )
 
     def _sent(self, row: Mapping[Any, Any], token: str, at: datetime) -> None:
-        self._unclaim(
-            [row["id"]],
-            token,
-            status=OutboxStatus.SENT,
-            sent_at=at,
-            attempts=row["attempts"] + 1,
-            reason=None,
-        )
+        with self.engine.begin() as connection:
+            marked = connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token)
+                .values(
+                    claim_token=None,
+                    claimed_until=None,
+                    status=OutboxStatus.SENT,
+                    sent_at=at,
+                    attempts=row["attempts"] + 1,
+                    reason=None,
+                )
+            )
+            if row["kind"] == AlertKind.SUMMARY and marked.rowcount:
+                # The alerts it lists are delivered with it.
+                o = OUTBOX.c
+                connection.execute(
+                    update(OUTBOX)
+                    .where(
+                        o.summary_key == row["key"],
+                        o.recipient == row["recipient"],
+                        o.status == OutboxStatus.FOLDED,
+                    )
+                    .values(sent_at=at)
+                )
 
     def _failed(
         self,

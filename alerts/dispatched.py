@@ -28,7 +28,7 @@ def backoff(attempts: int) -> timedelta:
 @dataclass
 class Dispatched:
     sent: Counter[str] = field(default_factory=Counter)
-    """By kind: warning, due, breach, escalation, digest."""
+    """By kind: warning, due, breach, escalation, digest, summary, report."""
     temporary: int = 0
     permanent: int = 0
     cancelled: int = 0
@@ -38,6 +38,8 @@ class Dispatched:
     """Digests with nothing to say."""
     compose_failures: int = 0
     """Mails whose composition raised (a template or facts error): retried, then failed."""
+    folded: int = 0
+    """Alerts over their recipient's daily cap, folded into a summary mail."""
 
     @property
     def total_sent(self) -> int:

@@ -6,25 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.message import Message
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from alerts.compose import Composer
+from alerts.daily_cap import actionability
 from alerts.facts import AlertFacts
 from alerts.gather import FactFinder
 from alerts.monthly import MonthlyReports
-from alerts.routing import RecipientScope, Routes
+from alerts.routing import Reader, RecipientScope, Routes
+from alerts.summary_mail import compose_summary, summary_item
 from syncd.clock.policy import ClockKind
-from syncd.vocabulary import AlertKind
+from syncd.store.tables import OUTBOX
+from syncd.vocabulary import AlertKind, OutboxStatus
 
 
 def is_summary(row: Mapping[Any, Any]) -> bool:
-    """A digest or a monthly summary: composed from the mirror as a whole."""
-    return row["kind"] in (AlertKind.DIGEST, AlertKind.REPORT)
+    """A digest, a day's summary of alerts over the cap, or a monthly summary: about
+    many clocks, and skipped when it has nothing to say."""
+    return row["kind"] in (AlertKind.DIGEST, AlertKind.SUMMARY, AlertKind.REPORT)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class MailMaker:
     def _summary(
         self, connection: Connection, row: Mapping[Any, Any], at: datetime
     ) -> Message | None:
+        if row["kind"] == AlertKind.SUMMARY:
+            return self._day_summary(connection, row, at)
         if row["kind"] == AlertKind.REPORT:
             if self.monthly is None:  # switched off since it was recorded
                 return None
@@ -82,3 +88,35 @@ class MailMaker:
             return None
         facts = self.finder.digest(connection, row, scope, self.alerting, at)
         return None if facts.empty else self.composer.digest(facts, at)
+
+    def _day_summary(
+        self, connection: Connection, row: Mapping[Any, Any], at: datetime
+    ) -> Message | None:
+        """The alerts folded into this summary, the most actionable first; None when
+        none of their clocks is left to speak of."""
+        o = OUTBOX.c
+        folded = list(
+            connection.execute(
+                select(OUTBOX).where(
+                    o.summary_key == row["key"],
+                    o.recipient == row["recipient"],
+                    o.status == OutboxStatus.FOLDED,
+                )
+            ).mappings()
+        )
+        facts = self.finder.alerts(connection, folded, at)
+        items = [
+            summary_item(found, self.composer)
+            for r in sorted(folded, key=actionability)
+            if (found := facts.get(r["id"])) is not None
+        ]
+        if not items:
+            return None
+        readers = {
+            self.routes.reader(r["agency_id"], r["recipient"], AlertKind(r["kind"])) for r in folded
+        }
+        role: Reader = "superior" if readers == {"superior"} else "liaison"
+        day = date.fromisoformat(row["key"].rsplit("/", 1)[1])
+        return compose_summary(
+            self.composer, recipient=row["recipient"], role=role, day=day, items=items, now=at
+        )

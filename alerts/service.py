@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from alerts.digest import enqueue_digests
 from alerts.dispatch import Dispatcher
@@ -19,6 +19,7 @@ from alerts.monthly import enqueue_monthly
 from alerts.routing import Routes
 from alerts.thresholds import AlertSettings
 from syncd.store.clocks import ClockKeeper
+from syncd.store.runs import synced_since
 
 TICK_LIMIT = 5_000
 
@@ -43,6 +44,11 @@ class AlertService:
     routes: Routes
     any_hour: bool = False
     now: Callable[[], datetime] = utcnow
+    sources: Sequence[str] = ()
+    """The sources whose day's first pass the digest waits for."""
+
+    def synced_since(self, connection: Connection, since: datetime) -> bool:
+        return synced_since(connection, self.sources, since)
 
     def tick(self) -> int:
         """Re-evaluates every clock whose time has come; the planner records what is due."""
@@ -79,6 +85,7 @@ class AlertService:
                 closes=self.settings.office_hours_end,
                 now=self.now(),
                 any_hour=self.any_hour,
+                synced_since=self.synced_since,
             )
 
     def run_once(self) -> AlertPass:

@@ -21,6 +21,12 @@ class AlertKind(StrEnum):
     DIGEST = "digest"
     REPORT = "report"
     """The monthly summary to the ``escalate_to`` recipients (opt-in)."""
+    SUMMARY = "summary"
+    """A recipient's alerts of one day beyond the daily cap, in one mail."""
+
+
+ALERTS = (AlertKind.WARNING, AlertKind.DUE, AlertKind.BREACH, AlertKind.ESCALATION)
+"""The kinds about one clock each: what the daily cap counts and folds."""
 
 
 class OutboxStatus(StrEnum):
@@ -37,6 +43,9 @@ class OutboxStatus(StrEnum):
     """Its clock stopped first."""
     FAILED = "failed"
     """A permanent delivery failure: never retried."""
+    FOLDED = "folded"
+    """Over the recipient's daily cap: delivered in that day's summary mail (its
+    ``summary_key``), never alone."""
 
 
 WAITING = (OutboxStatus.PENDING, OutboxStatus.HELD)

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from alerts.compose import Composer
+from alerts.daily_cap import DailyCap
 from alerts.dispatch import Dispatcher
 from alerts.gather import FactFinder
 from alerts.mailers import FileMailer, Mailer, SmtpMailer, SmtpSettings
@@ -44,6 +45,7 @@ from syncd.metrics.server import Readiness
 from syncd.metrics.snapshot import KnownAgency, MirrorSettings
 from syncd.report.figures import ReportSettings
 from syncd.store.clocks import ClockKeeper
+from syncd.store.runs import synced_since
 
 SIMULATOR_CREDENTIAL = "simulator"
 
@@ -181,12 +183,18 @@ def alert_service(
         if config.reports.monthly_email
         else None
     )
+    sources = [source.name for source in config.sources]
+    alert_window = Window(alerts.send_at, alerts.office_hours_end, calendar, any_hour)
+
+    def sources_synced_since(connection: Connection, since: datetime) -> bool:
+        return synced_since(connection, sources, since)
+
     dispatcher = Dispatcher(
         engine=engine,
         composer=Composer(alerts.language, alerts.from_),
         finder=FactFinder(calendar, agency_names(config), alerts.complaint_url_template),
         mailer=mailer,
-        alert_window=Window(alerts.send_at, alerts.office_hours_end, calendar, any_hour),
+        alert_window=alert_window,
         digest_window=Window(alerts.digest_at, alerts.office_hours_end, calendar, any_hour),
         digest_scopes={scope.recipient: scope for scope in routing.digests()},
         alerting=settings.alerting,
@@ -195,8 +203,11 @@ def alert_service(
         on_sent=on_sent,
         on_failure=on_failure,
         monthly=monthly,
+        cap=DailyCap(alerts.max_mails_per_recipient_per_day, alert_window, sources_synced_since),
     )
-    return AlertService(engine, keeper, dispatcher, settings, routing, any_hour, now)
+    return AlertService(
+        engine, keeper, dispatcher, settings, routing, any_hour, now, sources=sources
+    )
 
 
 # -- metrics ----------------------------------------------------------------------------

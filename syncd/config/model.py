@@ -211,6 +211,8 @@ class AlertsConfig(_Section):
     digest_at: TimeOfDay = time(7, 30)
     complaint_url_template: UrlTemplate = ""
     """E.g. ``https://…/{tracking_id}``; empty: no link."""
+    max_mails_per_recipient_per_day: Annotated[int, Field(ge=1, le=10_000)] = 20
+    """Alerts sent alone to one recipient a day; the rest go out in one summary mail."""
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     routes: list[RouteConfig] = Field(default_factory=list)
 
@@ -253,6 +255,9 @@ class ReportsConfig(_Section):
     monthly_email: bool = False
     """Mail last month's figures to every route's ``escalate_to`` on the first working
     day of each month at ``alerts.send_at`` (or the first day after, if syncd was down)."""
+    language: Literal["id", "en"] = "id"
+    """The language of ``syncd report``'s HTML page, Markdown and table (JSON and CSV
+    keep their keys): Indonesian by default, or English."""
 
 
 class MetricsConfig(_Section):

@@ -3,10 +3,11 @@ its counts and result; what ``/readyz``, ``syncd status`` and the metrics read."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from syncd.store.tables import RUNS
 from syncd.vocabulary import RunResult
@@ -61,3 +62,22 @@ def close_run(connection: Connection, run_id: int, outcome: RunOutcome, now: dat
             error_message=message[:ERROR_MESSAGE_LIMIT] if message is not None else None,
         )
     )
+
+
+def synced_since(connection: Connection, sources: Sequence[str], since: datetime) -> bool:
+    """Whether every one of ``sources`` has finished a pass (whatever its result) that
+    started at or after ``since``: what the mirror shows is that day's, not an empty
+    or a stale mirror's."""
+    for source in sources:
+        finished = connection.execute(
+            select(RUNS.c.id)
+            .where(
+                RUNS.c.source == source,
+                RUNS.c.started_at >= since,
+                RUNS.c.finished_at.is_not(None),
+            )
+            .limit(1)
+        ).first()
+        if finished is None:
+            return False
+    return True

@@ -7,7 +7,17 @@ from sqlalchemy import Engine
 
 from connectors.records import CanonicalStatus
 from tests.support.histories import JAYAPURA, History, wib
-from tests.support.mirror import PAPUA, TO, Now, followup_case, make_config, outbox, service, write
+from tests.support.mirror import (
+    PAPUA,
+    TO,
+    Now,
+    followup_case,
+    make_config,
+    outbox,
+    service,
+    synced,
+    write,
+)
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -56,8 +66,25 @@ def test_one_digest_per_recipient_per_working_day_grouped_by_agency(
 
 def test_a_digest_with_nothing_to_say_is_skipped(engine: Engine, smtp: SmtpServer) -> None:
     config = make_config(smtp.port, digest=True)
-    now = Now(wib("2026-03-02 07:45"))  # nothing mirrored yet
+    now = Now(wib("2026-03-02 07:45"))
     alerts = service(engine, config, now)
+    synced(engine, now.at)  # the day's sync found nothing
     result = alerts.run_once().dispatched
     assert (result.total_sent, result.skipped) == (0, 2)
     assert smtp.received == []
+
+
+def test_no_digest_is_decided_before_the_days_first_sync(engine: Engine, smtp: SmtpServer) -> None:
+    """The demo's first start: the digest was decided "nothing to report" before the
+    first sync had mirrored anything, and its key then blocked the real one."""
+    config = make_config(smtp.port, digest=True)
+    now = Now(wib("2026-03-10 07:31"))
+    alerts = service(engine, config, now)
+    synced(engine, wib("2026-03-09 15:00"))  # yesterday's pass does not count
+    result = alerts.run_once()
+    assert (result.digests, result.dispatched.skipped) == (0, 0)
+    assert outbox(engine) == []
+    now.set("2026-03-10 07:40")
+    write(engine, config, [followup_case()], now.at)  # the first pass, finished
+    assert alerts.run_once().dispatched.sent["digest"] == 1
+    assert [m.key for m in smtp.received] == [f"digest/{TO}/2026-03-10"]

@@ -12,8 +12,10 @@ from sqlalchemy import Engine, select
 
 from alerts.service import AlertService
 from syncd.config import Config
+from syncd.store.runs import RunOutcome, close_run, open_run
 from syncd.store.tables import OUTBOX
 from syncd.store.write import Batch, write_batch
+from syncd.vocabulary import RunResult
 from syncd.wiring import alert_service, clock_keeper
 from tests.support.histories import JAYAPURA, SEKADAU, History, wib
 
@@ -62,10 +64,19 @@ class Now:
 
 
 def write(engine: Engine, config: Config, histories: Iterable[History], now: datetime) -> None:
-    """What a sync does with these complaints: mirror them and keep their clocks."""
+    """What a sync does with these complaints: mirror them, keep their clocks, and
+    record the pass (the day's digest and summary wait for one)."""
     with engine.begin() as connection:
         batch = Batch(details=[history.detail() for history in histories])
         write_batch(connection, "lapor", batch, now, clock_keeper(config))
+    synced(engine, now)
+
+
+def synced(engine: Engine, at: datetime, source: str = "lapor") -> None:
+    """Records a finished pass of ``source`` at ``at``, as a sync that found nothing new."""
+    with engine.begin() as connection:
+        run = open_run(connection, source, full=False, now=at)
+        close_run(connection, run, RunOutcome(RunResult.OK, 0, 0, 0, 0, 0, None, None), at)
 
 
 def service(engine: Engine, config: Config, now: Now, **options: Any) -> AlertService:

@@ -7,7 +7,8 @@ makes "one alert per key and recipient, ever" hold across restarts and outages.
 
 Statuses: ``pending`` (to send), ``held`` (its clock is paused), ``sent``,
 ``skipped`` (a more severe threshold superseded it, or a digest had nothing to say),
-``cancelled`` (its clock stopped first) and ``failed`` (refused for good).
+``cancelled`` (its clock stopped first), ``failed`` (refused for good) and ``folded``
+(over the recipient's daily cap: listed in that day's summary mail instead).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class OutboxMail(SQLModel, table=True):
         # The planner reads a clock's rows; the sync cancels a complaint's.
         Index("ix_alert_outbox_clock_key", "clock_key"),
         Index("ix_alert_outbox_complaint", "complaint_id"),
+        # A summary mail reads the alerts folded into it.
+        Index("ix_alert_outbox_summary", "summary_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -59,3 +62,6 @@ class OutboxMail(SQLModel, table=True):
     claim_token: str | None = Field(default=None, max_length=36)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the server took it; for a folded alert, when its summary went out."""
+    summary_key: str | None = Field(default=None, max_length=255)
+    """A folded alert's summary mail (``summary/<recipient>/<YYYY-MM-DD>``)."""
