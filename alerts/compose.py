@@ -29,6 +29,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from alerts.facts import AlertFacts, DigestFacts, MonthlyFacts, SummaryFacts
 from alerts.routing import Reader
@@ -40,6 +41,8 @@ Language = Literal["id", "en"]
 SUBJECT_PREFIX = "[SP4N-LAPOR]"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _MAX_HEADER_TEXT = 120
+_PLATFORM = "SP4N-LAPOR!"
+_PLATFORM_UNBROKEN = Markup('<span style="white-space: nowrap">SP4N-LAPOR!</span>')
 
 _DAYS = {
     "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
@@ -90,6 +93,11 @@ def header_text(value: str) -> str:
     return text if len(text) <= _MAX_HEADER_TEXT else text[: _MAX_HEADER_TEXT - 1] + "…"
 
 
+def unbroken_platform(text: str) -> Markup:
+    """HTML of ``text`` where the platform's name is never split at its hyphen."""
+    return escape(text).replace(_PLATFORM, _PLATFORM_UNBROKEN)
+
+
 def message_id(key: str, recipient: str, domain: str) -> str:
     digest = hashlib.sha256(f"{key}\n{recipient}".encode()).hexdigest()[:40]
     return f"<{digest}@{domain}>"
@@ -118,6 +126,8 @@ class Composer:
         )
         self.env.filters["local"] = self.local_time
         self.env.filters["long_date"] = self.long_date
+        self.env.filters["month_name"] = self.month_name
+        self.env.filters["unbroken"] = unbroken_platform
         names = _CLOCK_NAMES[language]
         self.env.filters["clock_name"] = lambda name: names.get(name, name)
 
@@ -133,6 +143,10 @@ class Composer:
         """``2 Desember 2026`` (``Rabu, 2 Desember 2026`` with ``weekday``)."""
         text = f"{day.day} {_MONTHS[self.language][day.month - 1]} {day.year}"
         return f"{_DAYS[self.language][day.weekday()]}, {text}" if weekday else text
+
+    def month_name(self, day: date) -> str:
+        """``Oktober 2026``: the month ``day`` is in."""
+        return f"{_MONTHS[self.language][day.month - 1]} {day.year}"
 
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(f"{self.language}/{name}").render(context)
@@ -185,8 +199,13 @@ class Composer:
 
     def monthly(self, facts: MonthlyFacts, now: datetime) -> Message:
         """The monthly summary to an ``escalate_to`` recipient."""
-        context = {"m": facts, "bands_note": GRADE_BANDS_NOTE}
         agencies = {a["agency"] for a in facts.agencies}
+        names = [a["name"] for a in facts.agencies]
+        context = {
+            "m": facts,
+            "bands_note": GRADE_BANDS_NOTE,
+            "agency": names[0] if len(names) == 1 else "",
+        }
         return self._message(
             key=facts.key,
             recipient=facts.recipient,

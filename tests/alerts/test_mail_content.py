@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from connectors.records import CanonicalStatus
 from tests.support.histories import JAYAPURA, History, wib
-from tests.support.mirror import PAPUA, TO, Now, followup_case, make_config, service, write
+from tests.support.mirror import BOSS, PAPUA, TO, Now, followup_case, make_config, service, write
 from tests.support.smtp import Received, SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -110,7 +110,8 @@ def test_a_confidential_complaint_shows_no_title_and_no_content(
     for mail in smtp.received:
         shown = texts(mail.message)
         assert "LAP20260302501" in shown
-        for word in ("pungli", "Budi", "6109", "kepala dinas"):
+        # "NIK 6109", not "6109": a MIME boundary is digits and could hold those four.
+        for word in ("pungli", "Budi", "NIK 6109", "kepala dinas"):
             assert word not in shown
             assert word.encode() not in mail.raw
 
@@ -134,3 +135,40 @@ def test_a_line_break_in_upstream_text_cannot_add_a_header_or_a_recipient(
     assert str(message["Subject"]).startswith("[SP4N-LAPOR] LAP1 Bcc: thief@evil.example")
     headers = mail.raw.split(b"\r\n\r\n", 1)[0]
     assert b"\r\nBcc:" not in headers and b"\r\nX-Injected:" not in headers
+
+
+def test_an_escalation_greets_the_superior_and_threads_with_the_breach(
+    sqlite_engine: Engine, smtp: SmtpServer
+) -> None:
+    config = make_config(smtp.port, complaint_url_template="https://lapor.go.id/{tracking_id}")
+    now = Now(wib("2026-03-10 08:30"))  # the breach, to the liaison
+    write(sqlite_engine, config, [followup_case()], now.at)
+    alerts = service(sqlite_engine, config, now)
+    assert alerts.run_once().dispatched.sent == {"breach": 1}
+    now.set("2026-03-12 08:30")  # the escalation, to the liaison and the superior
+    assert alerts.run_once().dispatched.sent == {"escalation": 2}
+    breach, *escalations = smtp.received
+    by_recipient = {mail.rcpt_tos[0]: mail.message for mail in escalations}
+    assert set(by_recipient) == {TO, BOSS}
+    liaison, superior = (by_recipient[TO], by_recipient[BOSS])
+    for message, greeting in (
+        (liaison, "Yth. Bapak/Ibu Pejabat Penghubung Pemerintah Kabupaten Sekadau,"),
+        (superior, "Yth. Bapak/Ibu Atasan Pejabat Penghubung Pemerintah Kabupaten Sekadau,"),
+    ):
+        body = message.get_body(("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert text.startswith(greeting)
+        assert "belum ditindaklanjuti" in text
+        assert "di aplikasi admin SP4N-LAPOR!" in text
+        assert "Buka pengaduan: https://lapor.go.id/LAP20260302501" in text
+        assert "followup" not in text and "escalate" not in text
+    superior_text = texts(superior)
+    assert "Mohon Bapak/Ibu memastikan Pemerintah Kabupaten Sekadau segera menuliskan" in (
+        " ".join(superior_text.split())
+    )
+    assert "Yth. Bapak/Ibu Pejabat Penghubung" not in superior_text
+    # One thread per complaint and recipient: the breach and the escalation share a root.
+    assert breach.message["References"] == liaison["References"] == liaison["In-Reply-To"]
+    assert superior["References"] != liaison["References"]
+    assert breach.message["Message-ID"] != liaison["Message-ID"]

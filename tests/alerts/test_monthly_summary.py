@@ -41,7 +41,7 @@ def test_the_first_working_day_of_a_month_mails_last_months_figures_once(
     alerts.run_once()
     [(recipients, subject, text)] = summaries(smtp)
     assert recipients == [BOSS]
-    assert subject.startswith("[SP4N-LAPOR] Ringkasan bulanan 2026-10")
+    assert subject.startswith("[SP4N-LAPOR] Ringkasan bulanan Oktober 2026:")
     assert "Pemerintah Kabupaten Sekadau" in text
     assert "Dinas Kesehatan Sekadau" in text  # the sub-unit, under its parent
     assert "Pemerintah Kabupaten Sekadau (sendiri): tindak lanjut: 6 diterima" in text

@@ -60,6 +60,12 @@ def parts(message: Message) -> tuple[str, str]:
     return plain.get_content(), html.get_content()
 
 
+def shown(html: str) -> str:
+    """The HTML part's text, tags dropped, as a reader sees it."""
+    page = html.split("</head>", 1)[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
 def summary(language: Language, role: Reader, items: list[SummaryItem], total: int) -> Message:
     return compose_summary(
         Composer(language, SENDER),
@@ -113,13 +119,14 @@ def test_the_message_id_is_the_same_when_composed_again() -> None:
 @pytest.mark.parametrize("role", ["liaison", "superior"])
 def test_the_indonesian_summary_lists_every_item_for_its_reader(role: Reader) -> None:
     text, html = parts(summary("id", role, ITEMS, 480))
-    for body in (text, html):
+    assert all(f'href="https://lapor.go.id/laporan/LAP{n}"' in html for n in range(1, 5))
+    for body in (text, shown(html)):
         assert "Rabu, 2 Desember 2026" in body
         assert "480 pengaduan" in body
+        assert all(f"https://lapor.go.id/laporan/LAP{n}" in text for n in range(1, 5))
         assert "476 pengaduan lainnya" in body  # 480 folded, 4 listed
         for n in range(1, 5):
             assert f"LAP{n}" in body
-            assert f"https://lapor.go.id/laporan/LAP{n}" in body
         assert "belum ditindaklanjuti" in body and "belum diselesaikan" in body
         assert "terlambat 3 hari kerja" in body and "berakhir hari ini" in body
         assert "2 hari kerja lagi" in body and "eskalasi" in body
@@ -142,7 +149,7 @@ def test_the_english_summary_says_the_same(role: Reader) -> None:
     subject = str(message_from_bytes(message.as_bytes(), policy=default)["Subject"])
     assert subject == "[SP4N-LAPOR] Summary: 4 complaints need attention (2 December 2026)"
     text, html = parts(message)
-    for body in (text, html):
+    for body in (text, shown(html)):
         assert "Wednesday, 2 December 2026" in body
         assert "not followed up" in body and "not completed" in body
         assert "3 working days overdue" in body and "due today" in body
