@@ -54,6 +54,11 @@ profile = "v3-observed"                      # as real gateways: no listing, ids
 complaints = {complaints}
 poll_interval = "20s"
 
+[alerts]
+# Where each mail's link points: the complaint in the platform's admin app.
+complaint_url_template = "https://lapor.example.go.id/admin/pengaduan/{{tracking_id}}"
+max_mails_per_recipient_per_day = 20         # the rest of a day's alerts: one summary mail
+
 [[alerts.routes]]
 agency = "*"
 to = ["penghubung@demo.example.go.id"]

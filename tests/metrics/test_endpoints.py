@@ -48,7 +48,7 @@ def served(engine: Engine, clock: Clock) -> Iterator[tuple[Metrics, str]]:
         .status("2026-10-05 09:00", CanonicalStatus.VERIFIED)
         .dispose("2026-10-05 10:00", SEKADAU)
     )
-    write(engine, config, [history], NOW)
+    write(engine, config, [history], NOW, record_pass=False)  # readiness counts the passes
     metrics = wiring_metrics(config, engine, CollectorRegistry(), clock=clock)
     metrics.mirror.refresh()
     server: MetricsServer = metrics.serve("127.0.0.1", 0)

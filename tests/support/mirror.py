@@ -63,13 +63,21 @@ class Now:
         self.at = wib(wall)
 
 
-def write(engine: Engine, config: Config, histories: Iterable[History], now: datetime) -> None:
+def write(
+    engine: Engine,
+    config: Config,
+    histories: Iterable[History],
+    now: datetime,
+    *,
+    record_pass: bool = True,
+) -> None:
     """What a sync does with these complaints: mirror them, keep their clocks, and
-    record the pass (the day's digest and summary wait for one)."""
+    (``record_pass``) record the pass: the day's digest and summary wait for one."""
     with engine.begin() as connection:
         batch = Batch(details=[history.detail() for history in histories])
         write_batch(connection, "lapor", batch, now, clock_keeper(config))
-    synced(engine, now)
+    if record_pass:
+        synced(engine, now)
 
 
 def synced(engine: Engine, at: datetime, source: str = "lapor") -> None:
