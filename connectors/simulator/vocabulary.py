@@ -138,5 +138,17 @@ REPORTER_REPLIES: tuple[str, ...] = (
     "Mohon ditindaklanjuti lebih cepat.",
 )
 
+# The status log's texts, by who writes them: the national admin (or the platform
+# itself, under the admin's name), then the agency holding the report.
+VERIFY_NOTE = "Laporan telah diverifikasi."
+DISPOSITION_NOTE = "Laporan didisposisikan."
+REJECT_NOTE = "Laporan ditolak: tidak memenuhi syarat."
+ARCHIVE_NOTE = "Laporan diarsipkan."
+RESUME_NOTE = "Laporan dilanjutkan."
+SENT_BACK_NOTE = "Didisposisikan kembali: pelapor menanggapi tindak lanjut."
+PLATFORM_CLOSING_NOTE = (
+    "Laporan selesai: tidak ada tanggapan pelapor dalam 10 hari kerja setelah tindak lanjut."
+)
 TRANSFER_NOTE = "Bukan Wewenang: laporan diteruskan ke instansi yang berwenang."
 POSTPONE_NOTE = "Laporan ditunda: menunggu kelengkapan data dari pelapor."
+FOLLOWED_UP_NOTE = "Laporan telah ditindaklanjuti."

@@ -2,9 +2,10 @@
 
 The whole world is scripted from a seed when it is made: every complaint's arrival
 and every later step (verification, disposition, Bukan Wewenang transfers,
-postponements, followups, reporter replies, completion, archive) has an instant, some
-in the past and some still to come. What the platform shows at any moment is what
-has happened by then, so the world progresses with its clock and nothing else.
+postponements, followups, reporter replies, the platform's own closing, archive) has
+an instant, some in the past and some still to come (``life.py`` draws each one's).
+What the platform shows at any moment is what has happened by then, so the world
+progresses with its clock and nothing else.
 Faults may add writes on top (updates during paging, late writes), and some records
 are deliberately malformed, as some complaints are removed upstream.
 
@@ -19,16 +20,16 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from connectors.records import (
-    ComplaintDetail,
-)
-from connectors.simulator import vocabulary as v
-from connectors.simulator.complaint import SimComplaint, SimFollowup, SimLog
+from connectors.records import ComplaintDetail
+from connectors.simulator.complaint import SimComplaint, SimLog
+from connectors.simulator.life import DAY, script_complaint
 from connectors.simulator.truth import expected_detail
+from connectors.simulator.workdays import WorkingDays
 
-DAY = 86_400
+__all__ = ["DAY", "FIRST_ID", "MALFORMATIONS", "World", "WorldSettings"]
+
 FIRST_ID = 1_000_001
 MALFORMATIONS = ("missing_field", "impossible_date", "wrong_type", "bad_followup")
 
@@ -72,11 +73,18 @@ class World:
         spacing = settings.history_days * DAY / max(settings.complaints, 1)
         total = settings.complaints + int(settings.future_days * DAY / spacing)
         span_start = world.start - int(settings.history_days * DAY)
+        zone = ZoneInfo(settings.timezone)
+        calendar = WorkingDays()
         for n in range(total):
             complaint_id = FIRST_ID + n
             rng = random.Random(settings.seed * 1_000_003 + complaint_id)
             created = span_start + int((n + rng.random()) * spacing)
-            world.complaints[complaint_id] = _script(complaint_id, created, rng, settings)
+            complaint = script_complaint(complaint_id, created, rng, zone, calendar)
+            if settings.vanish_rate and rng.random() < settings.vanish_rate:
+                complaint.removed_at = created + rng.randrange(DAY, 30 * DAY)
+            if settings.malformed_rate and rng.random() < settings.malformed_rate:
+                complaint.malformed = rng.choice(MALFORMATIONS)
+            world.complaints[complaint_id] = complaint
         if settings.same_second:
             world._bulk_update(random.Random(settings.seed), settings.same_second)
         for complaint in world.complaints.values():
@@ -213,76 +221,3 @@ class World:
         with self.lock:
             now = self.advance()
             return {c.id for c in self.complaints.values() if c.listed and c.is_malformed(now)}
-
-
-def _script(complaint_id: int, created: int, rng: random.Random, s: WorldSettings) -> SimComplaint:
-    """One complaint's whole life, from arrival to its last step, drawn from ``rng``."""
-    category, topics = rng.choice(v.TOPICS)
-    title, sentence = rng.choice(topics)
-    place = rng.choice(v.PLACES)
-    incident = datetime.fromtimestamp(created - rng.randrange(1, 20) * DAY, UTC).date()
-    c = SimComplaint(
-        id=complaint_id,
-        created_at=created,
-        classification=rng.choice(v.CLASSIFICATIONS),
-        category=category,
-        title=title.format(place=place),
-        content=f"{sentence} Lokasi: {place}. Mohon segera ditindaklanjuti.",
-        location=f"Kecamatan {place}",
-        incident_date=incident.isoformat(),
-        is_secret=rng.random() < 0.08,
-        is_anonymous=rng.random() < 0.2,
-        logs=[],
-        followups=[],
-    )
-    admin = v.NATIONAL_ADMIN[0]
-    t = created
-
-    def log(
-        after_days: float, old: int, new: int, src: int | None, to: int | None, text: str
-    ) -> None:
-        nonlocal t
-        t += int(after_days * DAY) + 1
-        c.logs.append(SimLog(complaint_id * 1000 + len(c.logs), t, old, new, src, to, text))
-
-    def followup(after_days: float, src: int | None, reporter: bool) -> None:
-        nonlocal t
-        t += int(after_days * DAY) + 1
-        text = rng.choice(v.REPORTER_REPLIES if reporter else v.AGENCY_REPLIES)
-        c.followups.append(
-            SimFollowup(complaint_id * 1000 + 500 + len(c.followups), t, src, reporter, text)
-        )
-
-    fate = rng.random()
-    if fate < 0.03:
-        log(rng.uniform(0.1, 2), 0, 6, admin, None, "Laporan ditolak: tidak memenuhi syarat.")
-    elif fate < 0.06:
-        log(rng.uniform(0.1, 2), 0, 5, admin, None, "Laporan diarsipkan.")
-    else:
-        log(rng.uniform(0.05, 4.5), 0, 1, admin, None, "Laporan telah diverifikasi.")
-        holder = rng.choice(v.ROUTABLE)
-        log(rng.uniform(0.01, 0.5), 1, 2, admin, holder, "Laporan didisposisikan.")
-        if rng.random() < 0.12:
-            other = rng.choice([i for i in v.ROUTABLE if i != holder])
-            log(rng.uniform(0.5, 4), 2, 2, holder, other, v.TRANSFER_NOTE)
-            holder = other
-        if rng.random() < 0.06:
-            log(rng.uniform(0.2, 2), 2, 7, holder, None, v.POSTPONE_NOTE)
-            log(rng.uniform(2, 10), 7, 2, admin, None, "Laporan dilanjutkan.")
-        for cycle in range(2):
-            followup(rng.uniform(0.2, 9), holder, False)
-            log(0.0, 2, 3, holder, None, "Laporan telah ditindaklanjuti.")
-            if rng.random() < 0.35:
-                followup(rng.uniform(0.5, 6), None, True)
-            if cycle == 0 and rng.random() < 0.04:
-                # The reporter was not satisfied: the admin sends it back, a second cycle.
-                log(rng.uniform(0.5, 3), 3, 2, admin, holder, "Didisposisikan kembali.")
-                continue
-            break
-        if rng.random() < 0.7:
-            log(rng.uniform(1, 20), 3, 4, holder, None, "Laporan selesai.")
-    if s.vanish_rate and rng.random() < s.vanish_rate:
-        c.removed_at = created + rng.randrange(DAY, 30 * DAY)
-    if s.malformed_rate and rng.random() < s.malformed_rate:
-        c.malformed = rng.choice(MALFORMATIONS)
-    return c
