@@ -1,18 +1,21 @@
 """How long ``syncd report`` takes over a million complaints, beside a raw SQL scan.
 
 Uses a mirror built by ``bench/metrics.py`` (``--mirror big.db``: 1,000,000 synthetic
-complaints over 700 agencies, clocks derived), or builds one the same way. Then,
+complaints over 700 agencies, clocks derived), or builds one the same way
+(``--build N``: N complaints, written to ``--mirror``, kept for the next run). Then,
 each ``--rounds`` times: the report's figures for the year (``build_report``, the
 one pass over the clocks started in the period), each format rendered from them,
 one agency alone, and a raw baseline: one ``GROUP BY`` in SQLite counting the same
 clocks by agency, kind and outcome, without states, response times or names.
 
     .venv/bin/python bench/report.py --mirror /tmp/bm-full/big.db [--rounds 3] [--json out.json]
+    .venv/bin/python bench/report.py --mirror /tmp/report-200k.db --build 200000
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sqlite3
 import statistics
@@ -27,17 +30,56 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 from syncd.clock.calendar import WorkingCalendar  # noqa: E402
+from syncd.clock.policy import ClockPolicy  # noqa: E402
 from syncd.report.figures import ReportSettings, build_report  # noqa: E402
 from syncd.report.html import to_html  # noqa: E402
 from syncd.report.period import Period  # noqa: E402
 from syncd.report.render import to_csv, to_json, to_markdown  # noqa: E402
-from syncd.store import make_engine  # noqa: E402
+from syncd.store import make_engine, tally  # noqa: E402
+from syncd.store.clocks import ClockKeeper, recompute  # noqa: E402
+from syncd.store.tables import INSTITUTIONS  # noqa: E402
 
 NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)  # the synthetic mirrors' "now"
 RAW = """
 SELECT agency_id, kind, outcome, count(*) FROM clocks
 WHERE started_at >= ? AND started_at <= ? GROUP BY agency_id, kind, outcome
 """
+
+
+def build(path: Path, complaints: int, agencies: int) -> None:
+    """The mirror ``bench/metrics.py`` builds: synthetic complaints, their clocks
+    derived by the real ``ClockKeeper.recompute``."""
+    spec = importlib.util.spec_from_file_location("clocks_mirror", HERE / "clocks_mirror.py")
+    assert spec is not None
+    assert spec.loader is not None
+    clocks_mirror = importlib.util.module_from_spec(spec)
+    sys.modules["clocks_mirror"] = clocks_mirror  # its dataclasses look themselves up
+    spec.loader.exec_module(clocks_mirror)
+    for stale in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        stale.unlink(missing_ok=True)
+    names = clocks_mirror.use_agencies(agencies)
+    print(f"building {complaints:,} complaints over {agencies} agencies in {path} ...")
+    built = clocks_mirror.build_mirror(path, complaints, NOW, seed=7, samples=set())
+    engine = make_engine(built.url)
+    with engine.begin() as connection:
+        connection.execute(
+            INSTITUTIONS.insert(),
+            [
+                {
+                    "source": "lapor",
+                    "upstream_id": i,
+                    "name": n,
+                    "parent_id": None,
+                    "synced_at": NOW,
+                }
+                for i, n in names.items()
+            ],
+        )
+        tally.rebuild(connection)
+    started = time.perf_counter()
+    derived = recompute(ClockKeeper(ClockPolicy(), WorkingCalendar()), engine, NOW, apply=True)
+    engine.dispose()
+    print(f"{derived.clocks:,} clocks derived in {time.perf_counter() - started:.0f} s")
 
 
 def timed(fn: Any) -> tuple[float, Any]:
@@ -67,9 +109,13 @@ def one_round(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mirror", type=Path, required=True, help="a bench/metrics.py mirror")
+    parser.add_argument("--build", type=int, default=0, help="build it first, N complaints")
+    parser.add_argument("--agencies", type=int, default=700, help="with --build")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    if args.build:
+        build(args.mirror, args.build, args.agencies)
     engine = make_engine(f"sqlite:///{args.mirror}")
     period = Period.year(NOW.year)
     settings = ReportSettings(calendar=WorkingCalendar())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -13,6 +13,11 @@ import typer
 from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
 from syncd.report.escape import rich_markup
 from syncd.report.period import Period
+
+if TYPE_CHECKING:
+    from syncd.config import Config
+    from syncd.report.figures import Report
+    from syncd.report.wording import Wording
 
 
 class Format(StrEnum):
@@ -48,13 +53,13 @@ def report(
     grade, response times in working days; the complaints not followed up.
 
     Clocks count by the date they started. The grade bands are a local default, not a
-    regulation ([compliance] grade_bands)."""
-    import json
-
+    regulation ([compliance] grade_bands). The reporter's window is the citizen's: it is
+    shown apart, never graded. In Indonesian, or English ([reports] language); JSON and
+    CSV keep their keys."""
     from syncd.clock.compliance import GradeBands
     from syncd.report.figures import ReportSettings, build_report
-    from syncd.report.html import to_html
-    from syncd.report.render import to_csv, to_json, to_markdown, to_table
+    from syncd.report.render import to_table
+    from syncd.report.wording import wording
     from syncd.wiring import working_calendar
 
     try:
@@ -68,7 +73,10 @@ def report(
         bands=GradeBands(tuple(loaded.compliance.grade_bands)),
         names={a.id: a.name for a in loaded.agencies},
         agency=agency,
+        zone=_reader_zone(loaded, agency),
+        zones={a.timezone for a in loaded.agencies} | {s.timezone for s in loaded.sources},
     )
+    words = wording(loaded.reports.language)
     try:
         with engine.connect() as connection:
             built = build_report(connection, period, datetime.now(UTC), settings)
@@ -81,15 +89,9 @@ def report(
         )
     if format_ is Format.TABLE and output is None:
         if built.agencies:
-            stdout_console().print(to_table(built))
+            stdout_console().print(to_table(built, words))
         return
-    text = {
-        Format.TABLE: to_markdown,
-        Format.CSV: to_csv,
-        Format.JSON: lambda r: json.dumps(to_json(r), indent=2, ensure_ascii=False) + "\n",
-        Format.MD: to_markdown,
-        Format.HTML: to_html,
-    }[format_](built)
+    text = _rendered(built, format_, words)
     if format_ is Format.HTML and output is None:
         output = Path(f"syncd-report-{period.start}_{period.end}.html")
     if output is None:
@@ -102,6 +104,29 @@ def report(
             console.print(f"[red]{problem}[/red]")
             raise typer.Exit(1) from exc
         console.print(f"written: {rich_markup(str(output))}")
+
+
+def _rendered(built: Report, format_: Format, words: Wording) -> str:
+    import json
+
+    from syncd.report.html import to_html
+    from syncd.report.render import to_csv, to_json, to_markdown
+
+    if format_ is Format.CSV:
+        return to_csv(built)
+    if format_ is Format.JSON:
+        return json.dumps(to_json(built), indent=2, ensure_ascii=False) + "\n"
+    if format_ is Format.HTML:
+        return to_html(built, words)
+    return to_markdown(built, words)
+
+
+def _reader_zone(loaded: Config, agency: int | None) -> str:
+    """Where the report's own instants are shown: the agency's zone for one agency,
+    else the platform's (the first source's, WIB by default)."""
+    if agency is not None and any(a.id == agency for a in loaded.agencies):
+        return loaded.agency_timezone(agency)
+    return loaded.sources[0].timezone if loaded.sources else "Asia/Jakarta"
 
 
 def _period(year: int | None, month: str | None, start: str | None, end: str | None) -> Period:

@@ -5,47 +5,66 @@ what it is at the report's ``now`` (a clock started in the period and closed aft
 it counts by how it closed). Sub-units roll up: a clock held by an institution with
 a parent counts for its top-level ancestor too, and the sub-unit is listed under it.
 
-Read in one pass over the clocks started in the period (plus a day either side for
-time zones), so a year of a million complaints is one scan, not a query per agency.
+The reporter's window (``reporter_reply``) measures the citizen, not the agency: it
+is kept apart (``AgencyReport.reporter_window``), in no figure, ratio or grade.
+
+The database does the counting (``syncd.report.counting``: one ``GROUP BY`` over
+the clocks started in the period); here the groups are added up per agency, and the
+few clocks overdue are listed with their complaints.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from syncd.clock.calendar import WorkingCalendar
+from syncd.clock.calendar import Holiday, WorkingCalendar
 from syncd.clock.compliance import ClockFigures, GradeBands
 from syncd.clock.policy import ClockKind
 from syncd.clock.policy import zone as tz
+from syncd.report.counting import (
+    ANSWERED,
+    OPEN_BREACHED,
+    OPEN_ON_TIME,
+    Late,
+    Scope,
+    count_clocks,
+    overdue_clocks,
+)
+from syncd.report.days import BEYOND, DayTable
 from syncd.report.hierarchy import ancestors, heads, institutions
 from syncd.report.period import Period
-from syncd.store.chunks import chunks
-from syncd.store.tables import CLOCKS, COMPLAINTS
-from syncd.store.tally import NO_AGENCY, agency_label
+from syncd.store.tally import NO_AGENCY
 
-OPEN_ON_TIME, OPEN_BREACHED = "open_on_time", "open_breached"
-KIND_ORDER = [kind.value for kind in ClockKind]
+KIND_ORDER = [
+    ClockKind.VERIFICATION.value,
+    ClockKind.FOLLOWUP.value,
+    ClockKind.COMPLETION.value,
+]
+"""The agency's clocks, which the figures, ratios and grades are made of."""
+REPORTER_WINDOW = ClockKind.REPORTER_REPLY.value
+MONTHLY_KINDS = (ClockKind.FOLLOWUP.value, ClockKind.COMPLETION.value)
+UNNAMED = "(platform, before disposition)"
+"""The name of what no agency holds yet (JSON; the other formats translate it)."""
 
 
 @dataclass
 class ClockTotals:
     received: int = 0
     counts: Counter[str] = field(default_factory=Counter)
-    """met, late, open_on_time, open_breached, transferred, cancelled."""
-    response_days: list[int] = field(default_factory=list)
-    """Working days from start to stop of the met and late clocks."""
+    """met, late, open_on_time, open_breached, transferred, cancelled (and, for the
+    reporter's window, lapsed)."""
+    response_days: Counter[int] = field(default_factory=Counter)
+    """Working days from start to stop → how many of the met and late clocks took them."""
 
     def add(self, other: ClockTotals) -> None:
         self.received += other.received
         self.counts.update(other.counts)
-        self.response_days.extend(other.response_days)
+        self.response_days.update(other.response_days)
 
     @property
     def figures(self) -> ClockFigures:
@@ -59,17 +78,27 @@ class ClockTotals:
             cancelled=c["cancelled"],
         )
 
+    def _nth(self, position: int) -> int:
+        """The ``position``-th (from 0) of the response times in order."""
+        seen = 0
+        for days in sorted(self.response_days):
+            seen += self.response_days[days]
+            if seen > position:
+                return days
+        raise IndexError(position)
+
     @property
     def median_response_days(self) -> float | None:
-        return float(statistics.median(self.response_days)) if self.response_days else None
+        n = sum(self.response_days.values())
+        if not n:
+            return None
+        return (self._nth((n - 1) // 2) + self._nth(n // 2)) / 2
 
     @property
     def p90_response_days(self) -> float | None:
         """The nearest-rank 90th percentile: 90 % of responses took at most this."""
-        if not self.response_days:
-            return None
-        ordered = sorted(self.response_days)
-        return float(ordered[max(0, -(-9 * len(ordered) // 10) - 1)])
+        n = sum(self.response_days.values())
+        return float(self._nth(max(0, -(-9 * n // 10) - 1))) if n else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +112,8 @@ class Overdue:
     holder_name: str
     due_at: datetime
     working_days_late: int
+    zone: str = "Asia/Jakarta"
+    """The holder's time zone, in which its due date is shown."""
 
 
 @dataclass
@@ -90,21 +121,25 @@ class AgencyReport:
     agency: str
     name: str
     clocks: dict[str, ClockTotals] = field(default_factory=dict)
+    """The agency's clocks by kind (``KIND_ORDER``); never the reporter's window."""
     units: list[AgencyReport] = field(default_factory=list)
     """Sub-units, whose clocks are included in this agency's totals."""
     not_followed_up: list[Overdue] = field(default_factory=list)
     own_part: bool = False
     """Listed under its agency as that agency's own clocks, beside its sub-units'."""
-    monthly: dict[tuple[int, int], Counter[str]] = field(default_factory=dict)
-    """Followup clocks by start month: received, followed_up (met or late), met, and
-    judged (met, late or open breached: the on-time ratio's denominator)."""
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} (own)" if self.own_part else self.name
+    monthly: dict[str, dict[tuple[int, int], Counter[str]]] = field(default_factory=dict)
+    """Followup and completion clocks by kind and start month: received, answered
+    (met or late), met, open_breached, and judged (met, late or open breached: the
+    on-time ratio's denominator)."""
+    reporter_window: ClockTotals = field(default_factory=ClockTotals)
+    """The reporter's windows opened by this agency's followups, by state: for
+    information only, in no figure, ratio or grade of the agency."""
 
     def totals(self, kind: str) -> ClockTotals:
         return self.clocks.setdefault(kind, ClockTotals())
+
+    def month(self, kind: str, month: tuple[int, int]) -> Counter[str]:
+        return self.monthly.setdefault(kind, {}).setdefault(month, Counter())
 
 
 @dataclass
@@ -113,6 +148,10 @@ class Report:
     now: datetime
     bands: GradeBands
     agencies: list[AgencyReport]
+    zone: str = "Asia/Jakarta"
+    """Where the reader is: the report's own instants are shown in this zone."""
+    estimated_holidays: list[Holiday] = field(default_factory=list)
+    """Holidays in the period whose date the calendar only estimates."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +162,10 @@ class ReportSettings:
     """Configured agency names; they win over the platform's."""
     agency: int | None = None
     """Only this agency (with its sub-units)."""
+    zone: str = "Asia/Jakarta"
+    """The reader's time zone (``Report.zone``)."""
+    zones: Collection[str] = ()
+    """The configured zones: SQLite then places those clocks' local dates itself."""
 
 
 def build_report(
@@ -133,79 +176,62 @@ def build_report(
     wanted = None if settings.agency is None else str(settings.agency)
     top = heads(ancestors(parents), wanted)
     own: dict[str, AgencyReport] = {}
-    overdue_rows: list[tuple[str, int, datetime, str]] = []
 
     def report_of(agency: str) -> AgencyReport:
         if agency not in own:
             own[agency] = AgencyReport(agency, names.get(agency, _unnamed(agency)))
         return own[agency]
 
-    c = CLOCKS.c
-    margin = timedelta(days=1)
-    low = datetime.combine(period.start, datetime.min.time(), UTC) - margin
-    high = datetime.combine(period.end, datetime.max.time(), UTC) + margin
-    rows = connection.execute(
-        select(
-            c.complaint_id,
-            c.kind,
-            c.agency_id,
-            c.zone,
-            c.started_at,
-            c.due_at,
-            c.paused_at,
-            c.stopped_at,
-            c.outcome,
-        )
-        .where(c.started_at >= low, c.started_at <= high, *_holders(wanted, top))
-        .execution_options(yield_per=20_000)
-    )
     calendar = settings.calendar
-    for complaint_id, kind, agency_id, zone, started, due, paused, stopped, outcome in rows:
-        local = tz(zone)
-        start_day = started.astimezone(local).date()
-        if start_day not in period:
+    scope = _scope(period, wanted, top)
+    last = max(period.end, now.date()) + BEYOND
+    days = DayTable.covering(period.start - timedelta(days=2), last, calendar)
+    for tally in count_clocks(connection, scope, now, days, settings.zones):
+        if wanted is not None and top.get(tally.agency, tally.agency) != wanted:
             continue
-        agency = agency_label(agency_id)
-        if wanted is not None and top.get(agency, agency) != wanted:
-            continue
-        if outcome is not None:
-            state = outcome
-        elif paused is None and now > due:
-            state = OPEN_BREACHED
-        else:
-            state = OPEN_ON_TIME
-        mine = report_of(agency)
-        totals = mine.totals(kind)
-        totals.received += 1
-        totals.counts[state] += 1
-        if state in ("met", "late") and stopped is not None:
-            totals.response_days.append(
-                calendar.working_days_between(start_day, stopped.astimezone(local).date())
-            )
-        if kind == ClockKind.FOLLOWUP.value:
-            month = mine.monthly.setdefault((start_day.year, start_day.month), Counter())
-            month["received"] += 1
-            month["followed_up"] += state in ("met", "late")
-            month["met"] += state == "met"
-            month["judged"] += state in ("met", "late", OPEN_BREACHED)
-            if state == OPEN_BREACHED:
-                overdue_rows.append((agency, complaint_id, due, zone))
-    _attach_overdue(connection, own, overdue_rows, names, calendar, now)
-    return Report(period, now, settings.bands, _roll_up(own, top, names))
+        mine = report_of(tally.agency)
+        totals = mine.reporter_window if tally.kind == REPORTER_WINDOW else mine.totals(tally.kind)
+        totals.received += tally.clocks
+        totals.counts[tally.state] += tally.clocks
+        if tally.days is not None:
+            totals.response_days[tally.days] += tally.clocks
+        if tally.month is not None and tally.kind in MONTHLY_KINDS:
+            month = mine.month(tally.kind, tally.month)
+            month["received"] += tally.clocks
+            month["answered"] += tally.clocks * (tally.state in ANSWERED)
+            month["met"] += tally.clocks * (tally.state == "met")
+            month[OPEN_BREACHED] += tally.clocks * (tally.state == OPEN_BREACHED)
+            month["judged"] += tally.clocks * (tally.state in (*ANSWERED, OPEN_BREACHED))
+    overdue = [
+        row
+        for row in overdue_clocks(
+            connection, scope, now, ClockKind.FOLLOWUP.value, days, settings.zones
+        )
+        if wanted is None or top.get(row.agency, row.agency) == wanted
+    ]
+    _attach_overdue(report_of, overdue, names, days, now)
+    return Report(
+        period,
+        now,
+        settings.bands,
+        _roll_up(own, top, names),
+        zone=settings.zone,
+        estimated_holidays=calendar.estimated_between(period.start - timedelta(days=1), period.end),
+    )
 
 
-def _holders(wanted: str | None, top: Mapping[str, str]) -> list[Any]:
+def _scope(period: Period, wanted: str | None, top: Mapping[str, str]) -> Scope:
     """For one agency: its clocks and its sub-units', filtered by the database."""
     if wanted is None:
-        return []
-    family = [wanted, *(unit for unit, head in top.items() if head == wanted)]
+        return Scope(period.start, period.end)
     if wanted == NO_AGENCY:
-        return [CLOCKS.c.agency_id.is_(None)]
-    return [CLOCKS.c.agency_id.in_([int(a) for a in family if a.isdigit()])]
+        return Scope(period.start, period.end, unheld=True)
+    family = [wanted, *(unit for unit, head in top.items() if head == wanted)]
+    return Scope(period.start, period.end, [int(a) for a in family if a.isdigit()])
 
 
 def _unnamed(agency: str) -> str:
-    return "(platform, before disposition)" if agency == NO_AGENCY else agency
+    return UNNAMED if agency == NO_AGENCY else agency
 
 
 def _roll_up(
@@ -227,12 +253,22 @@ def _roll_up(
         for part in parts:
             for kind, totals in part.clocks.items():
                 merged.totals(kind).add(totals)
-            for month, counts in part.monthly.items():
-                merged.monthly.setdefault(month, Counter()).update(counts)
+            for kind, months in part.monthly.items():
+                for month, counts in months.items():
+                    merged.month(kind, month).update(counts)
+            merged.reporter_window.add(part.reporter_window)
             merged.not_followed_up.extend(part.not_followed_up)
         merged.not_followed_up.sort(key=lambda o: -o.working_days_late)
-        if mine is not None and mine.clocks:
-            merged.units.append(AgencyReport(head, mine.name, mine.clocks, own_part=True))
+        if mine is not None and (mine.clocks or mine.reporter_window.received):
+            merged.units.append(
+                AgencyReport(
+                    head,
+                    mine.name,
+                    mine.clocks,
+                    own_part=True,
+                    reporter_window=mine.reporter_window,
+                )
+            )
         merged.units += units
         rolled.append(merged)
     return sorted(rolled, key=lambda r: _order(r.agency))
@@ -243,37 +279,30 @@ def _order(agency: str) -> tuple[int, int]:
 
 
 def _attach_overdue(
-    connection: Connection,
-    own: Mapping[str, AgencyReport],
-    rows: Sequence[tuple[str, int, datetime, str]],
+    report_of: Callable[[str], AgencyReport],
+    rows: Sequence[Late],
     names: Mapping[str, str],
-    calendar: WorkingCalendar,
+    days: DayTable,
     now: datetime,
 ) -> None:
-    k = COMPLAINTS.c
-    found: dict[int, tuple[str, str, bool]] = {}
-    ids = sorted({complaint_id for _, complaint_id, _, _ in rows})
-    for chunk in chunks(ids):
-        for row_id, tracking, title, secret in connection.execute(
-            select(k.id, k.tracking_id, k.title, k.is_secret).where(k.id.in_(chunk))
-        ):
-            found[row_id] = (tracking, title, secret)
     late: dict[str, list[Overdue]] = defaultdict(list)
-    for agency, complaint_id, due, zone in rows:
-        tracking, title, secret = found[complaint_id]
-        local = tz(zone)
-        days = calendar.working_days_between(
-            due.astimezone(local).date(), now.astimezone(local).date()
-        )
-        late[agency].append(
+    how_late: dict[tuple[datetime, str], int] = {}
+    for row in rows:
+        key = (row.due_at, row.zone)
+        if key not in how_late:  # many clocks share a due instant
+            local = tz(row.zone)
+            due_day, today = row.due_at.astimezone(local).date(), now.astimezone(local).date()
+            how_late[key] = days.working_days_between(due_day, today)
+        late[row.agency].append(
             Overdue(
-                tracking_id=tracking,
-                title=None if secret else title,
-                holder=agency,
-                holder_name=names.get(agency, agency),
-                due_at=due,
-                working_days_late=days,
+                tracking_id=row.tracking_id,
+                title=row.title,
+                holder=row.agency,
+                holder_name=names.get(row.agency, row.agency),
+                due_at=row.due_at,
+                working_days_late=how_late[key],
+                zone=row.zone,
             )
         )
     for agency, items in late.items():
-        own[agency].not_followed_up = sorted(items, key=lambda o: -o.working_days_late)
+        report_of(agency).not_followed_up = sorted(items, key=lambda o: -o.working_days_late)

@@ -64,10 +64,22 @@ def test_csv_has_a_row_per_agency_unit_and_clock(config: Path) -> None:
     assert followups["9471", ""]["on_time_ratio"] == "0.5"
 
 
-def test_markdown_and_html_hide_the_confidential_title(config: Path, tmp_path: Path) -> None:
+def english(config: Path) -> Path:
+    config.write_text(config.read_text() + '[reports]\nlanguage = "en"\n')
+    return config
+
+
+@pytest.mark.parametrize(
+    ("language", "confidential"), [("id", "(rahasia)"), ("en", "(confidential)")]
+)
+def test_markdown_and_html_hide_the_confidential_title(
+    config: Path, tmp_path: Path, language: str, confidential: str
+) -> None:
+    if language == "en":
+        english(config)
     markdown = report(config, "--format", "md")
     assert "| LAP3 |" in markdown
-    assert "(confidential)" in markdown
+    assert confidential in markdown
     assert "Jalan rusak" in markdown
     assert SECRET_TITLE not in markdown
     page = tmp_path / "october.html"
@@ -77,7 +89,45 @@ def test_markdown_and_html_hide_the_confidential_title(config: Path, tmp_path: P
     assert "<script" not in html
     assert "src=" not in html and "href=" not in html, "self-contained: nothing to fetch"
     assert SECRET_TITLE not in html
-    assert "LAP3" in html and "(confidential)" in html
+    assert "LAP3" in html and confidential in html
+
+
+def test_the_report_is_indonesian_by_default_with_local_times(config: Path, tmp_path: Path) -> None:
+    markdown = report(config, "--format", "md")
+    assert markdown.startswith("# Laporan Kepatuhan Waktu Tanggapan Pengaduan\n")
+    assert "Periode 1 Oktober 2026 s.d. 31 Oktober 2026" in markdown
+    assert "| Tindak lanjut |" in markdown and "| Penyelesaian |" in markdown
+    assert "ketentuan setempat, bukan peraturan" in markdown
+    # Due dates in the holder's own time: Sekadau keeps WIB (Pontianak), Jayapura WIT.
+    assert "| LAP3 | Pemerintah Kabupaten Sekadau | 12 Okt 2026 pukul 23.59 WIB |" in markdown
+    assert "| LAP7 | Pemerintah Kota Jayapura | 6 Nov 2026 pukul 23.59 WIT |" in markdown
+    assert "UTC" not in markdown
+    assert "60,0%" in markdown, "Indonesian decimals"
+    page = tmp_path / "october.html"
+    report(config, "--format", "html", "--output", str(page))
+    html = page.read_text()
+    assert '<html lang="id">' in html
+    for words in ("Tepat waktu", "Terlambat", "Melewati batas waktu", "Instansi", "Nilai"):
+        assert words in html
+    assert "UTC" not in html
+
+
+def test_english_is_a_setting_and_json_keeps_its_keys(config: Path) -> None:
+    indonesian = json.loads(report(config, "--format", "json"))
+    english(config)
+    markdown = report(config, "--format", "md")
+    assert markdown.startswith("# Complaint Response Time Compliance Report\n")
+    assert "| LAP7 | Pemerintah Kota Jayapura | 6 Nov 2026, 23:59 WIT |" in markdown
+    printed = json.loads(report(config, "--format", "json"))
+    printed.pop("generated_at"), indonesian.pop("generated_at")
+    assert printed == indonesian, "JSON is the same in either language"
+
+
+def test_an_unknown_language_is_a_configuration_error(config: Path) -> None:
+    config.write_text(config.read_text() + '[reports]\nlanguage = "jv"\n')
+    result = CliRunner().invoke(app, ["report", "-c", str(config), "--month", "2026-10"])
+    assert result.exit_code == 78
+    assert "reports.language" in result.output
 
 
 @pytest.mark.parametrize(
@@ -128,7 +178,15 @@ def test_an_output_that_cannot_be_written_is_said_so(config: Path, tmp_path: Pat
     assert isinstance(result.exception, SystemExit), "no traceback"
 
 
-def test_the_table_fits_80_columns_and_cuts_no_name(config: Path) -> None:
+@pytest.mark.parametrize(
+    ("language", "headers"),
+    [("id", ("instansi", "terlambat", "nilai")), ("en", ("agency", "late", "grade"))],
+)
+def test_the_table_fits_80_columns_and_cuts_no_name(
+    config: Path, language: str, headers: tuple[str, ...]
+) -> None:
+    if language == "en":
+        english(config)
     result = CliRunner().invoke(
         app, ["report", "-c", str(config), "--month", "2026-10"], env={"COLUMNS": "80"}
     )
@@ -137,5 +195,6 @@ def test_the_table_fits_80_columns_and_cuts_no_name(config: Path) -> None:
     assert max(len(line) for line in lines) <= 80
     assert "…" not in result.stdout
     words = " ".join(lines)
-    for word in ("Pemerintah", "Kabupaten", "Sekadau", "Jayapura"):
+    for word in ("Pemerintah", "Kabupaten", "Sekadau", "Jayapura", *headers):
         assert word in words, f"{word} cut from the table"
+    assert "reporter" not in words.lower() and "pelapor" not in words.lower()
