@@ -19,7 +19,9 @@ closes it then). The platform closes a report whose window ran out unanswered: a
 ``completed`` on or after the window's due date is that closing, and the completion
 clock stops at A's followup that opened the window, not at the platform's act. A
 reply while A holds the complaint starts A's next followup clock (the next cycle),
-unless ``restart_on_reporter_reply`` is off.
+unless ``restart_on_reporter_reply`` is off. While the window runs, A's completion
+clock is paused: A has answered and waits for the citizen; a reply resumes it with
+the working days that were left.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ class _Deriver:
         if new is CanonicalStatus.POSTPONED and old is not CanonicalStatus.POSTPONED:
             self._each_open(lambda c: self._pause(c, at))
         elif old is CanonicalStatus.POSTPONED and new is not CanonicalStatus.POSTPONED:
-            self._each_open(lambda c: self._resume(c, at))
+            self._each_open(lambda c: c if self._awaits_reporter(c) else self._resume(c, at))
         if new in (CanonicalStatus.FOLLOWED_UP, CanonicalStatus.COMPLETED):
             self._close(ClockKind.FOLLOWUP, at)
         if new is CanonicalStatus.COMPLETED:
@@ -216,10 +218,19 @@ class _Deriver:
         tz = zone(window.zone)
         return at.astimezone(tz).date() >= window.due_at.astimezone(tz).date()
 
+    def _awaits_reporter(self, clock: Clock) -> bool:
+        """The completion clock waits while the reporter's window runs: the agency
+        has answered, and the time is the citizen's."""
+        return clock.kind is ClockKind.COMPLETION and ClockKind.REPORTER_REPLY in self.open
+
     def _reporter_replied(self, at: datetime) -> None:
         window = self.open.pop(ClockKind.REPORTER_REPLY, None)
         if window is not None:
             self.done.append(_end_window(window, at))
+            completion = self.open.get(ClockKind.COMPLETION)
+            if completion is not None and self.status is not CanonicalStatus.POSTPONED:
+                # The reply hands the complaint back: completion runs on.
+                self.open[ClockKind.COMPLETION] = self._resume(completion, at)
         if (
             not self.policy.restart_on_reporter_reply
             or self.holder is None
@@ -251,6 +262,9 @@ class _Deriver:
             self.open[ClockKind.REPORTER_REPLY] = clock
             if self.status is CanonicalStatus.POSTPONED:
                 self.open[ClockKind.REPORTER_REPLY] = self._pause(clock, at)
+            completion = self.open.get(ClockKind.COMPLETION)
+            if completion is not None:
+                self.open[ClockKind.COMPLETION] = self._pause(completion, at)
 
     def _each_open(self, change: Callable[[Clock], Clock]) -> None:
         for kind, clock in list(self.open.items()):

@@ -182,10 +182,12 @@ def import_recap(console: Console, config: Config, engine: Engine) -> None:
 
 
 def mail_by_kind(folder: Path) -> Counter[str]:
-    """The mail written so far, by threshold: warn-2, warn-0, breach, escalate, digest."""
+    """The mail written so far, by threshold (warn-2, warn-0, breach, escalate), and
+    the day's digests and summaries."""
     kinds: Counter[str] = Counter()
     for path in folder.glob("*.eml"):
         with path.open("rb") as file:
             key = message_from_binary_file(file).get("X-SP4N-Alert-Key", "")
-        kinds["digest" if key.startswith("digest/") else key.rsplit("/", 1)[-1]] += 1
+        whole_day = key.split("/", 1)[0]  # digest/… and summary/…: one mail a day
+        kinds[whole_day if whole_day in ("digest", "summary") else key.rsplit("/", 1)[-1]] += 1
     return kinds

@@ -81,7 +81,7 @@ def test_the_agency_completing_before_the_window_ends_stops_completion_then() ->
 
 
 def test_a_late_completion_after_a_late_followup_still_counts_late() -> None:
-    # Disposed 17 Nov, 14 working days for completion: due 4 Dec. The agency's answer
+    # Disposed 17 Nov, 14 working days for completion: due 5 Dec. The agency's answer
     # came on 10 Dec, the platform closed on 24 Dec: the answer, not the closing, counts.
     h = History("2025-11-17 08:00").dispose("2025-11-17 10:00", SEKADAU)
     h.followup("2025-12-10 11:00", SEKADAU)
@@ -167,3 +167,29 @@ def test_a_reply_while_postponed_starts_a_paused_clock() -> None:
     again = of(h.clocks(), ClockKind.FOLLOWUP, cycle=2)
     assert again.paused_at == wib("2025-11-25 09:00")
     assert again.state(wib("2026-01-30 09:00"), POLICY, CAL) is ClockState.PAUSED
+
+
+def test_completion_waits_while_the_window_runs_the_time_is_the_citizens() -> None:
+    # Completion was due 5 December; the agency answered on 21 November.
+    clocks = answered().clocks()
+    completion = of(clocks, ClockKind.COMPLETION)
+    assert completion.paused_at == wib("2025-11-21 11:00")
+    assert completion.remaining_days == 10, "24 Nov to 5 Dec"
+    after_its_due = wib("2025-12-08 09:00")
+    assert completion.state(after_its_due, POLICY, CAL) is ClockState.PAUSED
+
+
+def test_a_reply_resumes_completion_with_the_days_that_were_left() -> None:
+    clocks = answered().followup("2025-11-25 09:00", None).clocks()
+    completion = of(clocks, ClockKind.COMPLETION)
+    assert completion.paused_at is None
+    assert completion.due_at == wib("2025-12-09 23:59:59"), "10 working days after 25 Nov"
+
+
+def test_leaving_postponed_does_not_resume_completion_while_the_window_runs() -> None:
+    h = History("2025-11-17 08:00").dispose("2025-11-17 10:00", SEKADAU)
+    h.status("2025-11-18 09:00", CanonicalStatus.POSTPONED)
+    h.followup("2025-11-19 11:00", SEKADAU)
+    h.status("2025-11-20 09:00", CanonicalStatus.FOLLOWED_UP)
+    completion = of(h.clocks(), ClockKind.COMPLETION)
+    assert completion.paused_at is not None
