@@ -87,7 +87,9 @@ def test_alerts_preview_json_lists_the_mails(long_names: Path) -> None:
     found = document("alerts", "preview", "-c", str(long_names), "--at", "2026-11-02 09:00")
 
     assert found["at"] == "2026-11-02T09:00:00+07:00"
-    assert len(found["mails"]) == 15
+    # The digest, and the escalations of the two complaints never answered (3 and 8)
+    # to both addresses; the answered ones' completion waits for their reporters.
+    assert len(found["mails"]) == 9
     digest = next(mail for mail in found["mails"] if mail["kind"] == "digest")
     assert digest["recipient"] == LONG_TO
     assert digest["from"] == "new"

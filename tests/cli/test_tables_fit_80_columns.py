@@ -49,9 +49,10 @@ def test_alerts_preview_folds_long_addresses(long_names: Path) -> None:
     assert preview.exit_code == 0, preview.output
     assert_fits(preview.stdout)
     recipients = column_text(preview.stdout, "sends at", index=4)  # its header wraps
-    assert recipients.count(LONG_TO) == 8, recipients
-    assert recipients.count(LONG_BOSS) == 7, recipients
-    assert "lapor:1/4251/completion/1/escalate" in column_text(preview.stdout, "key")
+    # The digest and four escalations to the liaison, the four to the superior.
+    assert recipients.count(LONG_TO) == 5, recipients
+    assert recipients.count(LONG_BOSS) == 4, recipients
+    assert "lapor:3/4251/completion/1/escalate" in column_text(preview.stdout, "key")
 
 
 def test_alerts_outbox_fits_with_long_addresses(long_names: Path, tmp_path: Path) -> None:
