@@ -96,7 +96,7 @@ def test_the_report_is_indonesian_by_default_with_local_times(config: Path, tmp_
     markdown = report(config, "--format", "md")
     assert markdown.startswith("# Laporan Kepatuhan Waktu Tanggapan Pengaduan\n")
     assert "Periode 1 Oktober 2026 s.d. 31 Oktober 2026" in markdown
-    assert "| Tindak lanjut |" in markdown and "| Penyelesaian |" in markdown
+    assert "\n## Tindak lanjut\n" in markdown and "\n## Penyelesaian\n" in markdown
     assert "ketentuan setempat, bukan peraturan" in markdown
     # Due dates in the holder's own time: Sekadau keeps WIB (Pontianak), Jayapura WIT.
     assert "| LAP3 | Pemerintah Kabupaten Sekadau | 12 Okt 2026 pukul 23.59 WIB |" in markdown
