@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Connection
 
@@ -101,8 +102,7 @@ class ClockTotals:
         return float(self._nth(max(0, -(-9 * n // 10) - 1))) if n else None
 
 
-@dataclass(frozen=True)
-class Overdue:
+class Overdue(NamedTuple):
     """A followup clock still running past its due date: a complaint not followed up."""
 
     tracking_id: str
@@ -186,15 +186,19 @@ def build_report(
     scope = _scope(period, wanted, top)
     last = max(period.end, now.date()) + BEYOND
     days = DayTable.covering(period.start - timedelta(days=2), last, calendar)
+    behind: set[int] = set()
+    """The agencies with followups overdue, for the list of them."""
     for tally in count_clocks(connection, scope, now, days, settings.zones):
         if wanted is not None and top.get(tally.agency, tally.agency) != wanted:
             continue
+        if tally.state == OPEN_BREACHED and tally.kind == ClockKind.FOLLOWUP.value:
+            behind.update([int(tally.agency)] if tally.agency.isdigit() else [])
         mine = report_of(tally.agency)
         totals = mine.reporter_window if tally.kind == REPORTER_WINDOW else mine.totals(tally.kind)
         totals.received += tally.clocks
         totals.counts[tally.state] += tally.clocks
-        if tally.days is not None:
-            totals.response_days[tally.days] += tally.clocks
+        if tally.took:
+            totals.response_days.update(tally.took)
         if tally.month is not None and tally.kind in MONTHLY_KINDS:
             month = mine.month(tally.kind, tally.month)
             month["received"] += tally.clocks
@@ -205,7 +209,12 @@ def build_report(
     overdue = [
         row
         for row in overdue_clocks(
-            connection, scope, now, ClockKind.FOLLOWUP.value, days, settings.zones
+            connection,
+            Scope(period.start, period.end, sorted(behind)),
+            now,
+            ClockKind.FOLLOWUP.value,
+            days,
+            settings.zones,
         )
         if wanted is None or top.get(row.agency, row.agency) == wanted
     ]

@@ -95,10 +95,16 @@ def test_a_zone_without_one_offset_is_counted_by_its_local_dates_too(
         outcome="late",
         **local,
     )
-    figures = report(engine, zones=[zone])[str(SEKADAU)]["clocks"]["followup"]
-    assert figures["total"] == before["total"] + 1
+    # Two never answered, past due: one started in September there, one in October.
+    add_clock(engine, "LAP4", 23, started_at=late_evening, **local)
+    add_clock(engine, "LAP5", 24, started_at=late_evening + timedelta(hours=1), **local)
+    sekadau = report(engine, zones=[zone])[str(SEKADAU)]
+    figures = sekadau["clocks"]["followup"]
+    assert figures["total"] == before["total"] + 2
     assert figures["late"] == before["late"] + 1
+    assert figures["open_breached"] == before["open_breached"] + 1
     assert figures["p90_response_days"] == 7.0  # the late one of before still the 90th
+    assert sorted(o["tracking_id"] for o in sekadau["not_followed_up"]) == ["LAP3", "LAP5"]
 
 
 def test_the_reporters_window_is_in_no_figure_ratio_or_grade_of_the_agency(
