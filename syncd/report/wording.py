@@ -40,7 +40,6 @@ class Wording:
     estimated: str
     """``{days}``."""
     clocks: Mapping[str, str]
-    short_clocks: Mapping[str, str]
     answered: Mapping[str, str]
     """What a met or late clock means, per kind: followed up, completed, verified."""
     not_answered: Mapping[str, str]
@@ -50,7 +49,6 @@ class Wording:
     overdue: str
     late: str
     agency: str
-    clock: str
     total: str
     closed: str
     running: str
@@ -72,7 +70,6 @@ class Wording:
     offices_heading: str
     offices_chart: str
     no_overdue: str
-    window: str
     window_heading: str
     window_opened: str
     window_replied: str
@@ -89,7 +86,6 @@ class Wording:
     all_followed_up: str
     own_part: str
     platform: str
-    nothing_started: str
     table_columns: tuple[str, ...]
     """The terminal table's headers: agency, total, met, late, open past the deadline,
     on-time ratio, grade."""
@@ -142,7 +138,7 @@ INDONESIAN = Wording(
     period="Periode {start} s.d. {end}",
     generated="Disusun pada {at}",
     at_time="{day} pukul {time} {zone}",
-    source="Data pengaduan SP4N-LAPOR! sebagaimana dicerminkan oleh syncd.",
+    source="Sumber data: salinan pengaduan SP4N-LAPOR! yang dihimpun oleh syncd.",
     method=(
         "Batas waktu dihitung dalam hari kerja (Senin sampai Jumat, di luar hari libur "
         "nasional dan cuti bersama). Setiap tahap dihitung menurut tanggal mulainya, "
@@ -153,7 +149,7 @@ INDONESIAN = Wording(
         "nilai 5 sampai 2. Ambang ini ketentuan setempat, bukan peraturan."
     ),
     reporter_note=(
-        "Jendela tanggapan pelapor (10 hari kerja setelah setiap tindak lanjut) adalah "
+        "Masa tanggapan pelapor (10 hari kerja setelah setiap tindak lanjut) adalah "
         "waktu bagi pelapor, bukan bagi instansi: tidak dihitung dalam angka "
         "keterlambatan, rasio, maupun nilai instansi, dan hanya disajikan sebagai informasi."
     ),
@@ -162,11 +158,6 @@ INDONESIAN = Wording(
         "verification": "Verifikasi",
         "followup": "Tindak lanjut",
         "completion": "Penyelesaian",
-    },
-    short_clocks={
-        "verification": "verifikasi",
-        "followup": "tindak lanjut",
-        "completion": "penyelesaian",
     },
     answered={
         "verification": "Diverifikasi",
@@ -183,7 +174,6 @@ INDONESIAN = Wording(
     overdue="Melewati batas waktu",
     late="Terlambat",
     agency="Instansi",
-    clock="Tahap",
     total="Jumlah",
     closed="Selesai",
     running="Masih berjalan",
@@ -202,11 +192,10 @@ INDONESIAN = Wording(
     by_month_heading="Tindak lanjut per bulan",
     on_time_heading="Rasio tepat waktu per bulan",
     offices_heading="Melewati batas waktu per instansi",
-    offices_chart="Pengaduan yang masih berjalan melewati batas waktu, per instansi",
+    offices_chart="Pengaduan yang belum ditangani dan telah melewati batas waktu, per instansi",
     no_overdue="Tidak ada pengaduan yang melewati batas waktu.",
-    window="Jendela tanggapan pelapor",
-    window_heading="Jendela tanggapan pelapor (informasi, tidak dinilai)",
-    window_opened="Dibuka",
+    window_heading="Masa tanggapan pelapor (informasi, tidak dinilai)",
+    window_opened="Dimulai",
     window_replied="Dibalas pelapor",
     window_lapsed="Berakhir tanpa balasan",
     window_open="Masih berjalan",
@@ -220,7 +209,6 @@ INDONESIAN = Wording(
     all_followed_up="Semua pengaduan yang jatuh tempo dalam periode ini telah ditindaklanjuti.",
     own_part="(ditangani langsung)",
     platform="(platform, sebelum disposisi)",
-    nothing_started="Tidak ada tahap yang dimulai dalam periode ini.",
     table_columns=(
         "instansi",
         "jumlah",
@@ -259,7 +247,6 @@ ENGLISH = Wording(
     ),
     estimated="These holidays' dates are still estimates: {days}.",
     clocks={"verification": "Verification", "followup": "Followup", "completion": "Completion"},
-    short_clocks={"verification": "verify", "followup": "followup", "completion": "complete"},
     answered={"verification": "Verified", "followup": "Followed up", "completion": "Completed"},
     not_answered={
         "verification": "not verified",
@@ -271,7 +258,6 @@ ENGLISH = Wording(
     overdue="Overdue",
     late="Late",
     agency="Agency",
-    clock="Clock",
     total="Total",
     closed="Closed",
     running="Running",
@@ -292,7 +278,6 @@ ENGLISH = Wording(
     offices_heading="Overdue by agency",
     offices_chart="Complaints still open past their deadline, by agency",
     no_overdue="No complaint is overdue.",
-    window="Reporter's window",
     window_heading="The reporter's window (for information, not graded)",
     window_opened="Opened",
     window_replied="Reporter replied",
@@ -308,7 +293,6 @@ ENGLISH = Wording(
     all_followed_up="Every complaint due in this period was followed up.",
     own_part="(own)",
     platform="(platform, before disposition)",
-    nothing_started="No clock started in this period.",
     table_columns=("agency", "total", "on\ntime", "late", "over-\ndue", "% on\ntime", "grade"),
 )
 

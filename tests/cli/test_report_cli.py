@@ -198,3 +198,21 @@ def test_the_table_fits_80_columns_and_cuts_no_name(
     for word in ("Pemerintah", "Kabupaten", "Sekadau", "Jayapura", *headers):
         assert word in words, f"{word} cut from the table"
     assert "reporter" not in words.lower() and "pelapor" not in words.lower()
+
+
+def test_one_agencys_report_is_dated_in_its_own_time(config: Path) -> None:
+    jayapura = report(config, "--format", "md", "--agency", "9471")
+    assert jayapura.split("\n\n")[1].endswith(" WIT."), "generated at, in Jayapura's time"
+    everyone = report(config, "--format", "md")
+    assert everyone.split("\n\n")[1].endswith(" WIB."), "the platform's time otherwise"
+
+
+def test_a_period_with_holidays_only_estimated_says_so(config: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["report", "-c", str(config), "--year", "2027", "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Tanggal hari libur berikut masih berupa perkiraan: " in result.stdout
+    assert "Hari Raya Idul Fitri" in result.stdout
+    october = report(config, "--format", "md")
+    assert "perkiraan" not in october
