@@ -20,9 +20,8 @@ clocks' partial index, one seek per agency that the counts say has some.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Collection, Iterator
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -43,6 +42,7 @@ from syncd.clock.policy import ClockKind
 from syncd.clock.policy import zone as tz
 from syncd.report.days import DayTable
 from syncd.report.local_days import LocalDays, local_days
+from syncd.report.scope import Scope
 from syncd.store.chunks import chunks
 from syncd.store.tables import CLOCKS, COMPLAINTS
 from syncd.store.tally import agency_label
@@ -68,36 +68,6 @@ class Tally(NamedTuple):
     """Working days from start to stop → how many of these clocks took them (the met
     and late ones that stopped; None for the others)."""
     clocks: int
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which clocks a report counts: started on ``start`` to ``end`` (local dates),
-    held by one of ``holders`` (None: by any agency)."""
-
-    start: date
-    end: date
-    holders: Sequence[int] | None = None
-    unheld: bool = False
-    """Only the clocks of no agency (verification before any disposition)."""
-
-    @property
-    def low(self) -> datetime:
-        """The earliest UTC instant of a local date in the period, in any zone."""
-        return datetime.combine(self.start, time.min, UTC) - timedelta(days=1)
-
-    @property
-    def high(self) -> datetime:
-        return datetime.combine(self.end, time.max, UTC) + timedelta(days=1)
-
-    def filters(self) -> list[ColumnElement[bool]]:
-        c = CLOCKS.c
-        found: list[ColumnElement[bool]] = [c.started_at >= self.low, c.started_at <= self.high]
-        if self.unheld:
-            found.append(c.agency_id.is_(None))
-        elif self.holders is not None:
-            found.append(c.agency_id.in_(self.holders))
-        return found
 
 
 def count_clocks(

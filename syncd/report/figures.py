@@ -32,13 +32,13 @@ from syncd.report.counting import (
     OPEN_BREACHED,
     OPEN_ON_TIME,
     Late,
-    Scope,
     count_clocks,
     overdue_clocks,
 )
 from syncd.report.days import BEYOND, DayTable
 from syncd.report.hierarchy import ancestors, heads, institutions
 from syncd.report.period import Period
+from syncd.report.scope import Scope
 from syncd.store.tally import NO_AGENCY
 
 KIND_ORDER = [

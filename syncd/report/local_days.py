@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -35,11 +35,9 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement, Grouping
 
 from syncd.report.days import DayTable
+from syncd.report.scope import Scope
 from syncd.store.tables import CLOCKS
 from syncd.store.utc import UTCDateTime
-
-if TYPE_CHECKING:
-    from syncd.report.counting import Scope
 
 FIXED_ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura", "UTC")
 DAY = 86_400
