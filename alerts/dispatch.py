@@ -72,6 +72,11 @@ class Dispatcher:
     """Asked between batches: the daemon's shutdown lets the batch in hand finish."""
     cap: DailyCap | None = None
     """Folds what is over each recipient's daily cap into a summary, before a claim."""
+    fencing: Callable[[], int | None] = lambda: None
+    """The leader's fencing number (PostgreSQL with standbys), recorded with a claim."""
+    lease_fresh: Callable[[], bool] | None = None
+    """With standbys: whether the lease was renewed within half its TTL. Each mail is
+    then sent only after its claim is confirmed in the database and the lease is fresh."""
 
     def release_claims(self, at: datetime | None = None) -> int:
         """Frees the claims whose lease has run out by ``at`` (default: now), at start:
@@ -144,7 +149,9 @@ class Dispatcher:
                     o.status == OutboxStatus.PENDING,
                     or_(o.claimed_until.is_(None), o.claimed_until <= at),
                 )
-                .values(claim_token=token, claimed_until=at + self.lease)
+                .values(
+                    claim_token=token, claimed_until=at + self.lease, claim_fencing=self.fencing()
+                )
             )
             rows: list[Mapping[Any, Any]] = list(
                 connection.execute(
@@ -171,6 +178,8 @@ class Dispatcher:
             with self.mailer() as mailer:
                 while pending:
                     row, message = pending[0]
+                    if self.lease_fresh is not None and not self._still_ours(row, token):
+                        break  # another leader has it, or may have it soon: the rest wait
                     try:
                         mailer.send(message, envelope_from, row["recipient"])
                     except DeliveryError as exc:
@@ -231,6 +240,26 @@ class Dispatcher:
                     )
                     result.cancelled += 1
         return messages
+
+    def _still_ours(self, row: Mapping[Any, Any], token: str) -> bool:
+        """Just before a send, with standbys: the lease is fresh and the claim still this
+        leader's, read in a fenced transaction. From here to the server's 250 is the
+        only window in which a new leader could send the same mail."""
+        if self.lease_fresh is not None and not self.lease_fresh():
+            return False
+        try:
+            with self.engine.begin() as connection:
+                found = connection.execute(
+                    select(OUTBOX.c.id).where(
+                        OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token
+                    )
+                ).first()
+        except Exception as exc:  # LeaseLost, or the database gone: send nothing
+            log.info(
+                "alert %s not sent: the lease is not confirmed (%s)", row["key"], type(exc).__name__
+            )
+            return False
+        return found is not None
 
     def _unclaim(self, ids: Sequence[int], token: str, **values: Any) -> None:
         """Ends this claim on these rows, setting ``values`` in the same statement.

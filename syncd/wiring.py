@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Connection, Engine
@@ -159,6 +160,8 @@ def alert_service(
     batch_size: int = 100,
     on_sent: Callable[[str], None] = lambda kind: None,
     on_failure: Callable[[str], None] = lambda reason: None,
+    fencing: Callable[[], int | None] = lambda: None,
+    lease_fresh: Callable[[], bool] | None = None,
 ) -> AlertService:
     """``mail_dir``: write ``.eml`` files there instead of speaking SMTP (the demo).
     ``any_hour``: ignore office hours and working days (the demo). ``on_sent`` and
@@ -204,6 +207,8 @@ def alert_service(
         on_failure=on_failure,
         monthly=monthly,
         cap=DailyCap(alerts.max_mails_per_recipient_per_day, alert_window, sources_synced_since),
+        fencing=fencing,
+        lease_fresh=lease_fresh,
     )
     return AlertService(
         engine, keeper, dispatcher, settings, routing, any_hour, now, sources=sources
@@ -218,14 +223,16 @@ def metrics(
     engine: Engine,
     registry: CollectorRegistry,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    role: Callable[[], tuple[dict[str, Any], str | None]] | None = None,
 ) -> Metrics:
     sources = [source.name for source in config.sources]
     settings = mirror_settings(config)
+    intervals = {s.name: s.poll_interval for s in config.sources}
     return Metrics(
         mirror=MirrorCollector(engine, settings, clock),
         registry=registry,
         instruments=Instruments(registry, sources),
-        readiness=Readiness(engine, {s.name: s.poll_interval for s in config.sources}, clock),
+        readiness=Readiness(engine, intervals, clock, role),
     )
 
 

@@ -272,6 +272,15 @@ class MetricsConfig(_Section):
         return split_host_port(self.listen)[1]
 
 
+class HaConfig(_Section):
+    """High availability, PostgreSQL only (CONTRACT.md section 8)."""
+
+    lease_ttl: Annotated[
+        PositiveDuration, Field(ge=timedelta(seconds=3), le=timedelta(hours=1))
+    ] = timedelta(seconds=30)
+    """A leader silent this long is replaced; it renews every third of it."""
+
+
 class Config(_Section):
     """A whole configuration file."""
 
@@ -284,6 +293,7 @@ class Config(_Section):
     compliance: ComplianceConfig = Field(default_factory=ComplianceConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    ha: HaConfig = Field(default_factory=HaConfig)
 
     @field_validator("sources", mode="after")
     @classmethod

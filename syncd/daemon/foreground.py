@@ -58,6 +58,11 @@ class Foreground:
         """Runs until a signal (or ``duration``); the exit code: 0, or 1 when running
         work had to be abandoned at stop. Raises ``DatabaseInUse`` when another
         process holds the database."""
+        if self.engine.dialect.name == "postgresql" and self.lock is None:
+            # PostgreSQL is shared: this process leads or stands by (CONTRACT.md 8).
+            from syncd.daemon.replica import Replica
+
+            return Replica(self.config, self.engine, self.notifier).run(on_ready)
         with ExitStack() as stack:
             lock = self.lock or stack.enter_context(
                 hold_database(self.engine, Holder.this_process(datetime.now(UTC)))

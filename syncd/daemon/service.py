@@ -22,6 +22,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -38,6 +39,7 @@ from connectors.sp4n_lapor import LaporConnector
 from syncd.config import Config
 from syncd.metrics import Metrics
 from syncd.store.clocks.rules import rederive_if_stale
+from syncd.store.lease import Lease
 from syncd.sync import PassStats, SyncPass
 from syncd.sync.discovery import Mode, discover
 from syncd.sync.import_folder import import_folder
@@ -83,6 +85,9 @@ class Daemon:
     """How each source is read, once discovery has told (CONTRACT.md section 1)."""
     _scheduler: BackgroundScheduler | None = None
     _alerts: AlertService | None = None
+    lease: Lease | None = None
+    """With standbys (PostgreSQL): the lease this process leads under; its jobs'
+    engine carries the fence, and each mail waits for the lease to be confirmed."""
 
     def start(self) -> None:
         instruments = self.metrics.instruments
@@ -98,6 +103,7 @@ class Daemon:
             any_hour=self.any_hour,
             on_sent=instruments.alert_sent,
             on_failure=instruments.delivery_failed,
+            **self._ha(),
         )
         self._alerts.dispatcher.should_stop = self.stopping.is_set
         # Before any job keeps a clock: clocks derived by older rules are derived again.
@@ -152,6 +158,12 @@ class Daemon:
             ",".join(self._connectors),
             ALERT_EVERY.total_seconds(),
         )
+
+    def _ha(self) -> dict[str, Any]:
+        lease = self.lease
+        if lease is None:
+            return {}
+        return {"fencing": lambda: lease.fencing, "lease_fresh": lease.fresh}
 
     @property
     def running(self) -> bool:

@@ -67,6 +67,22 @@ class Readiness:
     engine: Engine
     poll_intervals: Mapping[str, timedelta]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    role: Callable[[], tuple[dict[str, Any], str | None]] | None = None
+    """With standbys: this process's role (and the leader it sees), and why it is not
+    ready on that account (no leader for too long), or None."""
+
+    def describe(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What ``/readyz`` says besides ``ready``, and the reasons it is not."""
+        reasons = self.check()
+        if self.role is None:
+            return {}, reasons
+        try:
+            info, problem = self.role()
+        except Exception as exc:
+            return {}, {**reasons, "leader": f"cannot tell: {type(exc).__name__}"}
+        if problem is not None:
+            reasons = {**reasons, "leader": problem}
+        return info, reasons
 
     def check(self) -> dict[str, Any]:
         """Empty when ready; else the reasons, by what failed."""
@@ -144,8 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/healthz":
             self._send(200, b"ok\n", "text/plain; charset=utf-8")
         elif path == "/readyz":
-            reasons = self.endpoints.readiness.check()
-            body = json.dumps({"ready": not reasons, **reasons}).encode() + b"\n"
+            info, reasons = self.endpoints.readiness.describe()
+            body = json.dumps({"ready": not reasons, **info, **reasons}).encode() + b"\n"
             self._send(503 if reasons else 200, body, "application/json")
         else:
             self._send(

@@ -1,6 +1,7 @@
-"""A second ``syncd run`` on a database another one holds (the same SQLite file, or the
-same PostgreSQL database and schema) exits 1 at start, naming the holder; so does a
-second ``syncd demo`` in the same folder, which leaves the first one's folder alone."""
+"""A second ``syncd run`` on a SQLite database another one holds exits 1 at start,
+naming the holder; so does a second ``syncd demo`` in the same folder, which leaves
+the first one's folder alone. On PostgreSQL a second one stands by (CONTRACT.md
+section 8), and one that would share the first's metrics port exits 1 saying so."""
 
 from __future__ import annotations
 
@@ -57,9 +58,10 @@ def first_daemon(config: Path, port: int, log: Path) -> Iterator[subprocess.Pope
 
 
 @pytest.mark.parametrize("metrics", ["the same port", "another port"])
-def test_a_second_run_on_the_same_database_exits_1_naming_the_holder(
-    engine: Engine, tmp_path: Path, metrics: str
+def test_a_second_run_on_the_same_sqlite_database_exits_1_naming_the_holder(
+    sqlite_engine: Engine, tmp_path: Path, metrics: str
 ) -> None:
+    engine = sqlite_engine
     port = free_port()
     config = tmp_path / "syncd.toml"
     config.write_text(config_text(database_url(engine), port))
@@ -113,3 +115,29 @@ def test_a_second_demo_in_the_same_folder_exits_1_and_leaves_the_first_alone(
             code = first.wait(timeout=60)
     assert code == 0, log.read_text()
     assert "mirrored" in log.read_text()  # the first ran to its end, on its own database
+
+
+def test_a_second_run_on_postgresql_stands_by_and_names_the_leader(
+    postgresql_engine: Engine, tmp_path: Path
+) -> None:
+    port, standby_port = free_port(), free_port()
+    config = tmp_path / "syncd.toml"
+    config.write_text(config_text(database_url(postgresql_engine), port))
+    other = tmp_path / "other.toml"
+    other.write_text(config_text(database_url(postgresql_engine), standby_port))
+    with first_daemon(config, port, tmp_path / "first.log") as first:
+        wait_for(
+            "the first to lead",
+            lambda: httpx.get(f"http://127.0.0.1:{port}/readyz").json().get("role") == "leader",
+            60,
+        )
+        same_port = run_syncd("run", "-c", str(config), timeout=30)
+        assert same_port.returncode == 1, same_port.stdout + same_port.stderr
+        assert "cannot serve metrics" in same_port.stdout + same_port.stderr
+        with first_daemon(other, standby_port, tmp_path / "second.log"):
+            ready = httpx.get(f"http://127.0.0.1:{standby_port}/readyz").json()
+            assert ready["role"] == "standby", ready
+            assert ready["leader"]["pid"] == first.pid
+            metrics = httpx.get(f"http://127.0.0.1:{standby_port}/metrics").text
+            assert "sp4n_leader 0.0" in metrics
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").json()["role"] == "leader"

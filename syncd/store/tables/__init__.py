@@ -6,6 +6,7 @@ from syncd.store.tables.clock import ClockRow
 from syncd.store.tables.clock_rules import ClockRules
 from syncd.store.tables.complaint import Complaint
 from syncd.store.tables.followup import Followup
+from syncd.store.tables.ha import LeaderLease, Member
 from syncd.store.tables.holder import DatabaseHolder
 from syncd.store.tables.institution import Institution
 from syncd.store.tables.outbox import OutboxMail
@@ -31,6 +32,8 @@ CLOCK_TALLY: Table = ClockTally.__table__  # type: ignore[attr-defined]
 EARLIEST_DUE: Table = EarliestDue.__table__  # type: ignore[attr-defined]
 TRACKED: Table = TrackedComplaint.__table__  # type: ignore[attr-defined]
 HOLDER: Table = DatabaseHolder.__table__  # type: ignore[attr-defined]
+LEASE: Table = LeaderLease.__table__  # type: ignore[attr-defined]
+MEMBERS: Table = Member.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "CHECKPOINTS",
@@ -43,6 +46,8 @@ __all__ = [
     "FOLLOWUPS",
     "HOLDER",
     "INSTITUTIONS",
+    "LEASE",
+    "MEMBERS",
     "OUTBOX",
     "QUARANTINE",
     "RUNS",
@@ -57,6 +62,8 @@ __all__ = [
     "EarliestDue",
     "Followup",
     "Institution",
+    "LeaderLease",
+    "Member",
     "OutboxMail",
     "QuarantinedRecord",
     "StatusLogEntry",

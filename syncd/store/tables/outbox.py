@@ -61,6 +61,9 @@ class OutboxMail(SQLModel, table=True):
     attempts: int = 0
     claim_token: str | None = Field(default=None, max_length=36)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_fencing: int | None = Field(default=None, sa_type=BigInteger)
+    """The leader's fencing number the claim was made under (PostgreSQL with standbys):
+    a new leader takes over every claim of an older one at once."""
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the server took it; for a folded alert, when its summary went out."""
     summary_key: str | None = Field(default=None, max_length=255)
