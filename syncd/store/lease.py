@@ -16,11 +16,13 @@ database's clock is decided the same way for every process, through any pooler.
 - **The fence** (``Fence``, installed on the jobs' engine): the first statement of
   every transaction reads the row ``FOR KEY SHARE`` where it names this leader's
   fencing number and has not expired, or raises ``LeaseLost``. The share lock
-  conflicts with a takeover's ``FOR UPDATE`` (not with the leader's own renewals),
-  so a takeover waits until the leader's transactions in flight have ended, and none
-  of them can commit after it. ``idle_in_transaction_session_timeout`` (half the
-  TTL, for that transaction only, so pooler-safe) ends a transaction whose process
-  was paused or cut off, so that it cannot hold a takeover back.
+  conflicts with a takeover's ``FOR UPDATE`` (not with the leader's own renewals,
+  which carry it over to the row's new version), so a takeover waits until the
+  leader's transactions in flight have ended, and none of them can commit after it.
+  ``idle_in_transaction_session_timeout`` (half the TTL, at least 5 s, for that
+  transaction only, so pooler-safe) ends a transaction whose process was paused or
+  cut off, so that it cannot hold a takeover back: a takeover then comes at most
+  that much after the lease expired.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, event, text
 
 log = logging.getLogger("syncd")
+
+MIN_IDLE_CUT = timedelta(seconds=5)
 
 
 class LeaseLost(Exception):
@@ -235,6 +239,11 @@ class Lease:
             return None
         return LeaderSeen(row.holder, row.host, row.pid, row.fencing, float(row.left))
 
+    def idle_cut_ms(self) -> int:
+        """How long a fenced transaction may sit idle before the server ends it: half
+        the TTL, and never under ``MIN_IDLE_CUT`` (a job thinks between statements)."""
+        return max(self._ms(1 / 2), int(MIN_IDLE_CUT.total_seconds() * 1000))
+
     def _ms(self, share: float) -> int:
         return max(1, int(self.ttl.total_seconds() * 1000 * share))
 
@@ -265,7 +274,7 @@ class Fence:
             "SELECT set_config('idle_in_transaction_session_timeout', %(idle)s, true) "
             "FROM ha_lease WHERE id = 1 AND holder = %(me)s AND fencing = %(fencing)s "
             "AND expires_at > now() FOR KEY SHARE",
-            {"idle": f"{self.lease._ms(1 / 2)}ms", "me": self.lease.me.id, "fencing": fencing},
+            {"idle": f"{self.lease.idle_cut_ms()}ms", "me": self.lease.me.id, "fencing": fencing},
         ).first()
         if held is None:
             self.lease.step_down("a transaction found the lease gone")
