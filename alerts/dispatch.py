@@ -21,6 +21,7 @@ error is not a row's fault: it fails the pass, and the claims run out their leas
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -180,8 +181,12 @@ class Dispatcher:
                     row, message = pending[0]
                     if self.lease_fresh is not None and not self._still_ours(row, token):
                         break  # another leader has it, or may have it soon: the rest wait
+                    confirmed = time.monotonic()
                     try:
                         mailer.send(message, envelope_from, row["recipient"])
+                        # Where a duplicate could only arise: confirmed, not yet accepted.
+                        window = time.monotonic() - confirmed
+                        result.unconfirmed_window = max(result.unconfirmed_window, window)
                     except DeliveryError as exc:
                         pending.pop(0)
                         self._failed(row, token, exc, now(), result)

@@ -40,6 +40,9 @@ class Dispatched:
     """Mails whose composition raised (a template or facts error): retried, then failed."""
     folded: int = 0
     """Alerts over their recipient's daily cap, folded into a summary mail."""
+    unconfirmed_window: float = 0.0
+    """The longest time (s) from a claim confirmed to the server's acceptance: the only
+    window in which a new leader could send the same mail (with standbys)."""
 
     @property
     def total_sent(self) -> int:

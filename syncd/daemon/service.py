@@ -294,13 +294,14 @@ class Daemon:
         if sent or failed.temporary or failed.permanent or failed.compose_failures:
             log.info(
                 "alerts: evaluated=%d digests=%d sent=%d temporary_failures=%d "
-                "permanent_failures=%d compose_failures=%d",
+                "permanent_failures=%d compose_failures=%d unconfirmed_window_ms=%.1f",
                 done.clocks_evaluated,
                 done.digests,
                 sent,
                 failed.temporary,
                 failed.permanent,
                 failed.compose_failures,
+                failed.unconfirmed_window * 1000,
             )
         self.metrics.mirror.refresh()
         self.on_status(self.status())
