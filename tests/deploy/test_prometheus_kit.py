@@ -269,3 +269,74 @@ def test_the_reporters_window_moves_no_figure_of_the_dashboard(
             if answers(overdue, expr, at) != seen:
                 moved.append((q.panel, agency))
     assert moved == [], "\n".join(f"{panel} (agency {agency})" for panel, agency in moved)
+
+
+# Two `syncd run` on one database (CONTRACT section 8): both export the mirror's gauges
+# from the shared totals; only the leader asks the platform and counts its work.
+def replica_exposition(now: float, *, leads: bool) -> str:
+    mirror = exposition(now, reporters_window_overdue=False)
+    own = [
+        f"sp4n_leader {int(leads)}",
+        'sp4n_build_info{version="0.1.0"} 1',
+        f'sp4n_sync_last_success_timestamp_seconds{{source="lapor"}} {now - 95:.0f}',
+        "sp4n_alert_outbox_pending 4",
+        f"sp4n_alert_outbox_oldest_timestamp_seconds {now - 3600:.0f}",
+        f'sp4n_upstream_up{{source="lapor"}} {int(leads)}',
+        f'sp4n_upstream_requests_total{{source="lapor",code="200"}} {120 * leads}',
+        f'sp4n_sync_runs_total{{source="lapor",result="ok"}} {12 * leads}',
+        f'sp4n_alerts_sent_total{{kind="warning"}} {7 * leads}',
+    ]
+    return mirror + "\n".join(own) + "\n"
+
+
+def scraped_twice(base: str, processes: int) -> bool:
+    seen = query(base, "count_over_time(sp4n_leader[1m]) >= 2")
+    return len(seen) == processes
+
+
+@pytest.fixture
+def one_and_two_processes(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A Prometheus scraping the leader alone, and one scraping the leader and a standby."""
+    now = time.time()
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    with (
+        serving_metrics(replica_exposition(now, leads=True)) as leader,
+        serving_metrics(replica_exposition(now, leads=False)) as standby,
+        prometheus_scraping(tmp_path / "one", [leader]) as one,
+        prometheus_scraping(tmp_path / "two", [leader, standby]) as two,
+    ):
+        wait_for("scrapes of the leader", partial(scraped_twice, one, 1))
+        wait_for("scrapes of the leader and the standby", partial(scraped_twice, two, 2))
+        yield one, two
+
+
+def test_a_standby_beside_the_leader_moves_no_figure_of_the_dashboard(
+    one_and_two_processes: tuple[str, str],
+) -> None:
+    one, two = one_and_two_processes
+    at = time.time()
+    per_process = [q for q in dashboard.queries() if q.panel == "Running syncd"]
+    assert len(per_process) == 1
+    processes = answers(two, per_process[0].expr, at)
+    assert [value for _, value in processes] == ["0", "1"], "each process, its leader column"
+
+    moved, empty = [], []
+    for q in dashboard.queries():
+        if q in per_process:
+            continue
+        for agency in (dashboard.ALL_AGENCIES, "4251"):
+            expr = dashboard.filled(q.expr, agency=agency, year=YEAR)
+            alone = answers(one, expr, at)
+            if not alone:
+                empty.append(q.panel)
+            if answers(two, expr, at) != alone:
+                moved.append((q.panel, agency))
+    assert moved == [], "\n".join(f"{panel} (agency {agency})" for panel, agency in moved)
+    # What the exporters do not serve: the sync's histogram, written and quarantined
+    # complaints, failed deliveries.
+    assert sorted(set(empty)) == [
+        "Alert mail",
+        "Complaints written and quarantined",
+        "Sync pass duration (90th percentile)",
+    ]

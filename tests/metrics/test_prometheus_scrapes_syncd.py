@@ -105,7 +105,7 @@ def test_every_dashboard_query_returns_data_from_a_real_prometheus(prometheus: s
 
     rules = httpx.get(f"{prometheus}/api/v1/rules").json()["data"]["groups"]
     loaded = [rule for group in rules for rule in group["rules"]]
-    assert len(loaded) == 12
+    assert len(loaded) == 13
     assert {rule["health"] for rule in loaded} == {"ok"}, [r for r in loaded if r["health"] != "ok"]
     assert query(prometheus, "sp4n:clocks_breached:sum")
 
