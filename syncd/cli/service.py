@@ -3,9 +3,11 @@ and ``syncd demo``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.text import Text
 
 from syncd.cli.common import ConfigOption, console, load_or_exit, open_engine, stdout_console
 from syncd.report.escape import rich_markup, rich_text
@@ -46,20 +48,22 @@ def status(
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object, for scripts.")] = False,
 ) -> None:
-    """Sources and their freshness, complaints by status, running clocks, the outbox.
+    """Sources and their freshness, complaints by status, running clocks, the outbox;
+    on PostgreSQL the processes sharing the database and which one leads.
 
     Exits 1 when a source has not synced successfully within 3 poll intervals."""
     import json
     from datetime import UTC, datetime
 
     from syncd.cli.tables import wrapping_table
-    from syncd.daemon.status import read_status
+    from syncd.daemon.status import database_now, read_status
 
     loaded = load_or_exit(config)
     engine = open_engine(loaded)
     try:
         with engine.connect() as connection:
-            report = read_status(connection, loaded, datetime.now(UTC))
+            at = database_now(connection)
+            report = read_status(connection, loaded, datetime.now(UTC), at)
     finally:
         engine.dispose()
     if as_json:
@@ -105,7 +109,68 @@ def status(
                 else ""
             )
         )
+        _print_processes(out, report)
     raise typer.Exit(0 if all(s["fresh"] for s in report["sources"]) else 1)
+
+
+def _print_processes(out: Console, report: dict[str, Any]) -> None:
+    """The processes sharing the database and the lease (CONTRACT.md section 8):
+    nothing at all on SQLite, or before any process has led."""
+    from syncd.cli.tables import wrapping_table
+
+    if report["processes"]:
+        processes = wrapping_table(
+            "processes", "host", "pid", "role", "since", "last seen",
+            times=("since",), right=("pid",),
+        )  # fmt: skip
+        for p in report["processes"]:
+            role = rich_text(p["role"])
+            if p["leads"]:
+                role = Text.assemble(role, f" ({p['fencing']})", style="bold")
+            processes.add_row(
+                rich_text(p["host"]),
+                str(p["pid"]),
+                role,
+                _utc_minute(p["started_at"]),
+                f"{_seconds(p['seen_seconds_ago'])} ago",
+            )
+        out.print(processes)
+    leader = report["leader"]
+    if leader is None:
+        return
+    who = rich_text(f"{leader['host']} pid {leader['pid']}" if leader["host"] else leader["id"])
+    left = leader["expires_in_seconds"]
+    if leader["expired"]:
+        out.print(
+            Text.assemble(
+                ("no leader", "red"),
+                ": the lease of ",
+                who,
+                f" (fencing {leader['fencing']}) expired {_seconds(-left)} ago",
+            )
+        )
+    else:
+        out.print(
+            Text.assemble(
+                "leader: ",
+                who,
+                f" (fencing {leader['fencing']}), lease expires in {_seconds(left)}",
+            )
+        )
+
+
+def _utc_minute(iso: str) -> str:
+    from datetime import datetime
+
+    return f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M} UTC"
+
+
+def _seconds(amount: float) -> str:
+    from datetime import timedelta
+
+    from syncd.config import format_duration
+
+    return format_duration(timedelta(seconds=round(amount)))
 
 
 def demo(
