@@ -30,7 +30,7 @@ from email.message import Message
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from alerts.compose import Composer
@@ -177,10 +177,15 @@ class Dispatcher:
         pending = list(messages)
         try:
             with self.mailer() as mailer:
+                confirmed_id: int | None = None
+                """With standbys: the row the last mark-sent transaction confirmed."""
                 while pending:
                     row, message = pending[0]
-                    if self.lease_fresh is not None and not self._still_ours(row, token):
+                    if self.lease_fresh is not None and not self._may_send(
+                        row, token, confirmed_id
+                    ):
                         break  # another leader has it, or may have it soon: the rest wait
+                    confirmed_id = None
                     confirmed = time.monotonic()
                     try:
                         mailer.send(message, envelope_from, row["recipient"])
@@ -194,7 +199,11 @@ class Dispatcher:
                             break
                         continue
                     pending.pop(0)
-                    self._sent(row, token, now())
+                    # With standbys the next mail's claim is confirmed in the same
+                    # transaction: one fenced transaction a mail, as without them.
+                    after = pending[0][0] if pending and self.lease_fresh is not None else None
+                    if self._sent(row, token, now(), confirm=after):
+                        confirmed_id = after["id"] if after is not None else None
                     result.sent[row["kind"]] += 1
                     self.on_sent(row["kind"])
         except DeliveryError as exc:  # the connection could not be opened
@@ -246,25 +255,23 @@ class Dispatcher:
                     result.cancelled += 1
         return messages
 
-    def _still_ours(self, row: Mapping[Any, Any], token: str) -> bool:
+    def _may_send(self, row: Mapping[Any, Any], token: str, confirmed_id: int | None) -> bool:
         """Just before a send, with standbys: the lease is fresh and the claim still this
-        leader's, read in a fenced transaction. From here to the server's 250 is the
-        only window in which a new leader could send the same mail."""
+        leader's, read in a fenced transaction (the previous mail's mark-sent one, or
+        one of its own). From there to the server's 250 is the only window in which a
+        new leader could send the same mail."""
         if self.lease_fresh is not None and not self.lease_fresh():
             return False
+        if confirmed_id == row["id"]:
+            return True
         try:
             with self.engine.begin() as connection:
-                found = connection.execute(
-                    select(OUTBOX.c.id).where(
-                        OUTBOX.c.id == row["id"], OUTBOX.c.claim_token == token
-                    )
-                ).first()
+                return _claimed(connection, row, token)
         except Exception as exc:  # LeaseLost, or the database gone: send nothing
             log.info(
                 "alert %s not sent: the lease is not confirmed (%s)", row["key"], type(exc).__name__
             )
             return False
-        return found is not None
 
     def _unclaim(self, ids: Sequence[int], token: str, **values: Any) -> None:
         """Ends this claim on these rows, setting ``values`` in the same statement.
@@ -279,7 +286,16 @@ class Dispatcher:
                 .values(claim_token=None, claimed_until=None, **values)
             )
 
-    def _sent(self, row: Mapping[Any, Any], token: str, at: datetime) -> None:
+    def _sent(
+        self,
+        row: Mapping[Any, Any],
+        token: str,
+        at: datetime,
+        *,
+        confirm: Mapping[Any, Any] | None = None,
+    ) -> bool:
+        """Marks ``row`` sent; with ``confirm``, also reads whether that row's claim is
+        still this dispatcher's (True if so), in the same transaction."""
         with self.engine.begin() as connection:
             marked = connection.execute(
                 update(OUTBOX)
@@ -305,6 +321,9 @@ class Dispatcher:
                     )
                     .values(sent_at=at)
                 )
+            if confirm is None:
+                return False
+            return _claimed(connection, confirm, token)
 
     def _failed(
         self,
@@ -378,3 +397,12 @@ class Dispatcher:
 
     def _release(self, ids: Sequence[int], token: str, at: datetime) -> None:
         self._unclaim(ids, token, next_attempt_at=at)
+
+
+def _claimed(connection: Connection, row: Mapping[Any, Any], token: str) -> bool:
+    """Whether ``row`` is still claimed with ``token``."""
+    o = OUTBOX.c
+    found = connection.execute(
+        select(o.id).where(o.id == row["id"], o.claim_token == token)
+    ).first()
+    return found is not None
