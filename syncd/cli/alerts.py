@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,12 @@ from syncd.cli.common import (
     stdout_console,
 )
 from syncd.cli.tables import wrapping_table
-from syncd.report.escape import rich_text
+from syncd.report.escape import rich_markup, rich_text
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from syncd.config import Config
 
 alerts_app = typer.Typer(help="Alert emails.", no_args_is_help=True)
 
@@ -187,6 +192,16 @@ def send(
         console.print("alerts are disabled ([alerts] enabled = false): nothing to send")
         raise typer.Exit(0)
     engine = open_engine(loaded)
+    leading = _leader_alive(loaded, engine)
+    if leading is not None:
+        engine.dispose()
+        console.print(
+            f"{rich_markup(leading)} leads this database and sends its mail: a second "
+            "dispatcher beside it could send a mail twice (its takeover frees every "
+            "claim). Nothing was sent.",
+            style="red",
+        )
+        raise typer.Exit(1)
     service = alert_service(
         loaded, engine, mail_dir=to_files, any_hour=any_hour, batch_size=batch_size
     )
@@ -218,3 +233,15 @@ def send(
         f"temporary failures: {sent.temporary}; permanent failures: {sent.permanent}"
     )
     raise typer.Exit(1 if failed else 0)
+
+
+def _leader_alive(config: Config, engine: Engine) -> str | None:
+    """On PostgreSQL: the ``syncd run`` whose lease is alive, named; else None."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from syncd.store.lease import Lease
+
+    seen = Lease(engine, config.ha.lease_ttl).leader()
+    if seen is None or seen.expires_in <= 0:
+        return None
+    return f"syncd run pid {seen.pid} on {seen.host} (fencing {seen.fencing})"
