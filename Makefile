@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 # Each stamp redoes its install when its lock or pyproject.toml changes.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test test-fast check format bench lock clean
+.PHONY: demo test test-fast check format bench bench-deps lock clean
 
 # Installs exactly what a lock names, each file checked against its hash, wheels only
 # (building an sdist would fetch its build requirements unpinned); then the project
@@ -54,7 +55,14 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(DEV_STAMP)
+# The dev install plus the `bench` extra (dlt, the peer bench/sync.py compares with).
+$(BENCH_STAMP): requirements/bench.txt pyproject.toml
+	$(call install-lock,requirements/bench.txt)
+	touch $(DEV_STAMP) $@
+
+bench-deps: $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/connector.py
 
 # uv.lock is the lock: `uv lock` resolves pyproject.toml's [project] dependencies, its
@@ -90,6 +98,7 @@ lock: $(BIN)/uv
 	$(BIN)/uv lock --quiet --python 3.11 $(LOCK_ARGS)
 	$(call export-lock,requirements/runtime.txt,what the service needs)
 	$(call export-lock,requirements/dev.txt,the runtime plus the dev extra,--extra dev)
+	$(call export-lock,requirements/bench.txt,the dev install plus the bench extra,--extra dev --extra bench)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache syncd-demo requirements/*.txt.new requirements/*.txt.tmp

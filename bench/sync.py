@@ -21,7 +21,7 @@ its own (``--child``), so its peak RSS is its own and no two share an interprete
    (``--history-days``): both polls re-list about as many complaints, and differ in
    mirror size alone. The report says how many each poll listed.
 4. The same syncd backfill on PostgreSQL, in a fresh schema dropped afterwards.
-5. dlt (``bench/sync_dlt.py``, ``pip install -e '.[bench]'``): its ``rest_api``
+5. dlt (``bench/sync_dlt.py``, ``make bench-deps``, from the lock): its ``rest_api``
    source into its sqlite destination, and syncd's SQLite backfill on the same
    simulator, alternating for ``--dlt-rounds`` (3) rounds; medians. Goal:
    syncd/dlt >= 2.
