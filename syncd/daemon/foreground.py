@@ -11,7 +11,6 @@ pings and systemd restarts the service); STOPPING=1 on SIGTERM or SIGINT.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +18,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
@@ -27,6 +25,7 @@ from sqlalchemy import Engine
 from syncd.config import Config
 from syncd.daemon.notify import Notifier
 from syncd.daemon.service import Daemon
+from syncd.daemon.starting import serve_metrics, stopped_by_signals
 from syncd.store.holder import DatabaseLock, Holder, hold_database
 from syncd.wiring import metrics as wiring_metrics
 
@@ -86,29 +85,17 @@ class Foreground:
             any_hour=self.any_hour,
             on_status=self._status,
         )
-        stop = threading.Event()
-
-        def on_signal(signum: int, _frame: FrameType | None) -> None:
-            log.info("stopping: signal=%s", signal.Signals(signum).name)
-            stop.set()
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        # The gauges are rendered before the first scrape can come, and the port is
-        # bound before any work begins: a port in use fails the start at once.
-        metrics.mirror.refresh()
-        server = metrics.serve(self.config.metrics.host, self.config.metrics.port)
-        log.info("metrics: listen=%s", self.config.metrics.listen)
-        try:
-            daemon.start()
-            self.notifier.ready(daemon.status())
-            on_ready(daemon)
-            self._wait(stop, daemon)
-        finally:
-            self.notifier.stopping()
-            server.close()
-            finished = daemon.stop()
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        with stopped_by_signals() as stop:
+            server = serve_metrics(self.config, metrics)
+            try:
+                daemon.start()
+                self.notifier.ready(daemon.status())
+                on_ready(daemon)
+                self._wait(stop, daemon)
+            finally:
+                self.notifier.stopping()
+                server.close()
+                finished = daemon.stop()
         return 0 if finished else 1
 
     def _status(self, line: str) -> None:

@@ -16,12 +16,9 @@ connection, and the fence applies to the jobs alone.
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import FrameType
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -30,6 +27,7 @@ from sqlalchemy import Engine
 from syncd.config import Config
 from syncd.daemon.notify import Notifier
 from syncd.daemon.service import Daemon
+from syncd.daemon.starting import serve_metrics, stopped_by_signals
 from syncd.metrics import Metrics
 from syncd.store import make_engine
 from syncd.store.lease import Fence, Lease
@@ -58,38 +56,27 @@ class Replica:
         metrics = wiring_metrics(
             self.config, self.engine, CollectorRegistry(), role=lambda: self._role(lease)
         )
-        stop = threading.Event()
-
-        def on_signal(signum: int, _frame: FrameType | None) -> None:
-            log.info("stopping: signal=%s", signal.Signals(signum).name)
-            stop.set()
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        metrics.mirror.refresh()
-        server = metrics.serve(self.config.metrics.host, self.config.metrics.port)
-        log.info("metrics: listen=%s", self.config.metrics.listen)
-        log.info("ha: standing by; lease_ttl=%ds", ttl.total_seconds())
-        lease.heartbeat(self.started_at, "standby")
-        self.notifier.ready(self._status(lease))
-        finished = True
-        try:
-            while not stop.is_set():
-                self._look(lease, jobs, metrics, on_ready)
-                lease.heartbeat(self.started_at, "leader" if lease.leading else "standby")
-                self.notifier.status(self._status(lease))
-                self.notifier.watchdog()
-                every = ttl.total_seconds() / 3
-                ping = self.notifier.ping_every
-                stop.wait(min(every, ping) if ping else every)
-        finally:
-            self.notifier.stopping()
-            finished = self._stop_jobs(metrics)
-            lease.release()
-            lease.heartbeat(self.started_at, "stopped")
-            server.close()
-            jobs.dispose()
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        with stopped_by_signals() as stop:
+            server = serve_metrics(self.config, metrics)
+            log.info("ha: standing by; lease_ttl=%ds", ttl.total_seconds())
+            lease.heartbeat(self.started_at, "standby")
+            self.notifier.ready(self._status(lease))
+            try:
+                while not stop.is_set():
+                    self._look(lease, jobs, metrics, on_ready)
+                    lease.heartbeat(self.started_at, "leader" if lease.leading else "standby")
+                    self.notifier.status(self._status(lease))
+                    self.notifier.watchdog()
+                    every = ttl.total_seconds() / 3
+                    ping = self.notifier.ping_every
+                    stop.wait(min(every, ping) if ping else every)
+            finally:
+                self.notifier.stopping()
+                finished = self._stop_jobs(metrics)
+                lease.release()
+                lease.heartbeat(self.started_at, "stopped")
+                server.close()
+                jobs.dispose()
         return 0 if finished else 1
 
     def _look(
